@@ -1,0 +1,108 @@
+# consent: a Unix toolkit for GDPR consent.  See README.md.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+AR ?= ar
+CFLAGS ?= -g -O2
+PKG_CONFIG ?= pkg-config
+
+# O holds objects, B the binaries; check-sanitize builds into other folders
+# so that a sanitizer build never mixes with a plain one.
+O ?= obj
+B ?= bin
+
+PKGS = sqlite3 libsodium libcurl libmicrohttpd inih jansson
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+# Warnings go on top of the user's CFLAGS so that they cannot be dropped.
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+	-Ilib $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) -MMD -MP
+LDLIBS_ALL = -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(PKGS)) -lcsv -lm
+
+LIB_SRC = $(sort $(wildcard lib/*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
+LIBA = $(O)/libconsent.a
+
+TOOL_SRC = $(sort $(wildcard cmd/consent-*.c))
+TOOLS = $(TOOL_SRC:cmd/%.c=$(B)/%)
+LANDING_SRC = $(sort $(wildcard cmd/consent-landing/*.c))
+LANDING_OBJ = $(LANDING_SRC:%.c=$(O)/%.o)
+ifneq ($(LANDING_SRC),)
+TOOLS += $(B)/consent-landing
+endif
+
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+UNITS = $(UNIT_SRC:tests/unit/%.c=$(O)/unit/%)
+
+MAN1 = $(sort $(wildcard man/*.1))
+MAN5 = $(sort $(wildcard man/*.5))
+MAN7 = $(sort $(wildcard man/*.7))
+MAN8 = $(sort $(wildcard man/*.8))
+
+SAN_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+
+all: $(TOOLS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(B)/consent-landing: $(LANDING_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(LANDING_OBJ) $(LIBA) $(LDLIBS_ALL)
+
+$(B)/%: $(O)/cmd/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
+
+$(O)/unit/%: tests/unit/%.c $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
+
+units: $(UNITS)
+
+# The suite: TAP scripts under tests/ and the C unit tests, run by prove
+# with the freshly built binaries first on PATH.
+check: all units
+	@test -n "$(UNITS)" || exit 0; PATH="$(CURDIR)/$(B):$$PATH" prove $(PROVEFLAGS) $(UNITS)
+	PATH="$(CURDIR)/$(B):$$PATH" CONSENT_BIN="$(CURDIR)/$(B)" \
+		CONSENT_TOP="$(CURDIR)" prove $(PROVEFLAGS) tests/*.t
+
+check-sanitize:
+	$(MAKE) O=obj-san B=bin-san CFLAGS="$(SAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+demo:
+	scripts/install-deps
+	$(MAKE) all
+	scripts/demo
+
+lint-man:
+	mandoc -Tlint -Wwarning man/*.[1-8]
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8
+	cp -f $(TOOLS) $(DESTDIR)$(BINDIR)/
+	$(if $(MAN1),cp -f $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN5),cp -f $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN7),cp -f $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+	$(if $(MAN8),cp -f $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+
+clean:
+	rm -rf obj obj-san bin bin-san demo-out
+
+.PHONY: all units check check-sanitize demo lint-man install clean
+
+-include $(LIB_OBJ:.o=.d) $(TOOL_SRC:cmd/%.c=$(O)/cmd/%.d) $(LANDING_OBJ:.o=.d)

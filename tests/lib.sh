@@ -1,0 +1,106 @@
+# tests/lib.sh: the TAP helpers every test script sources.
+#
+#   . "${0%/*}/lib.sh"
+#   check "name" command...        # ok when the command exits 0
+#   check_same "name" expected actual   # files; shows diff -u on a difference
+#   expect_code N "name" command...     # ok when the command exits N (a
+#                                       # signal is always a failure)
+#   must_fail "name" command...    # ok on exit 1..125 (never a signal)
+#   done_testing                   # prints the plan; call at the end
+#
+# Every script runs in its own scratch folder ($T), removed on exit.  The
+# command's stdout and stderr of the last run are kept in $T/out and $T/err
+# so that a test can look at them.
+
+set -u
+T=$(mktemp -d "${TMPDIR:-/tmp}/consent-test.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+TOP=${CONSENT_TOP:-$(cd "${0%/*}/.." && pwd)}
+cd "$T" || exit 2
+unset CONSENT_DB CONSENT_CONFIG CONSENT_NOW
+export CONSENT_NOW=2026-12-01T12:00:00Z
+export CONSENT_DB="$T/consent.db"
+export LC_ALL=C.UTF-8
+_n=0
+_failed=0
+
+_ok() {
+	_n=$((_n + 1))
+	echo "ok $_n - $1"
+}
+
+_not_ok() {
+	_n=$((_n + 1))
+	_failed=$((_failed + 1))
+	echo "not ok $_n - $1"
+	shift
+	for _line in "$@"; do printf '#   %s\n' "$_line"; done
+	if [ -s "$T/err" ]; then
+		echo "# stderr:"
+		sed 's/^/#   /' "$T/err" | head -20
+	fi
+}
+
+# run CMD...: run it, keep stdout in $T/out and stderr in $T/err, return
+# its status.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+}
+
+check() {
+	_name=$1; shift
+	if run "$@"; then _ok "$_name"; else _not_ok "$_name" "exit $?: $*"; fi
+}
+
+expect_code() {
+	_want=$1 _name=$2; shift 2
+	run "$@"
+	_got=$?
+	if [ "$_got" -eq "$_want" ]; then
+		_ok "$_name"
+	else
+		_not_ok "$_name" "expected exit $_want, got $_got: $*"
+	fi
+}
+
+must_fail() {
+	_name=$1; shift
+	run "$@"
+	_got=$?
+	if [ "$_got" -ge 1 ] && [ "$_got" -le 125 ]; then
+		_ok "$_name"
+	else
+		_not_ok "$_name" "expected failure, got exit $_got: $*"
+	fi
+}
+
+check_same() {
+	_name=$1
+	if diff -u "$2" "$3" >"$T/diff" 2>&1; then
+		_ok "$_name"
+	else
+		_not_ok "$_name" "$(cat "$T/diff")"
+	fi
+}
+
+# same_text NAME EXPECTED-STRING FILE: compare a file with a string.
+same_text() {
+	printf '%s\n' "$2" >"$T/expected"
+	check_same "$1" "$T/expected" "$3"
+}
+
+# grep_ok NAME PATTERN FILE: ok when the fixed string occurs in the file.
+grep_ok() {
+	if grep -qF -- "$2" "$3"; then _ok "$1"; else _not_ok "$1" "'$2' not in $3" "$(head -5 "$3")"; fi
+}
+
+# sql QUERY: the result of a query on the store, '|'-separated.
+sql() {
+	sqlite3 -batch "$CONSENT_DB" "$1"
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+	exit $?
+}
