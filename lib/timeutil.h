@@ -26,8 +26,8 @@ int time_parse(const char *s, int64_t *out);
 void time_format(int64_t t, char out[TIME_RFC3339_LEN]);
 void time_format_date(int64_t t, char out[TIME_DATE_LEN]);
 
-/* A calendar duration: "7d", "2w", "18m", "5y", "12h" (also "30min"? no:
- * m is months).  Exactly one number and one unit letter. */
+/* A calendar duration: "7d", "2w", "18m", "5y", "12h" (m is months, never
+ * minutes).  Exactly one number (0 or more) and one unit letter. */
 struct duration {
 	int64_t n;
 	char unit;	/* 'h', 'd', 'w', 'm' (months), 'y' */

@@ -1,0 +1,395 @@
+/* store: open, schema and migrations, purposes, transactions.  All SQL
+ * goes through prepared statements; the only literal statements are the
+ * fixed schema and pragmas below. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "timeutil.h"
+#include "store_internal.h"
+#include "util.h"
+
+/* Version 1 of the schema.  Times are RFC 3339 UTC text.  Events name
+ * customers by key (not by row) because erasure rewrites them and the
+ * chain must outlive the customer rows. */
+static const char schema_v1[] =
+	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE TABLE purposes(id INTEGER PRIMARY KEY, name TEXT NOT NULL"
+	" UNIQUE, basis TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE customers(id INTEGER PRIMARY KEY, key TEXT NOT NULL"
+	" UNIQUE, name TEXT, email TEXT, mobile TEXT, lang TEXT,"
+	" last_contact TEXT, hold_until TEXT,"
+	" status TEXT NOT NULL DEFAULT 'active'"
+	" CHECK (status IN ('active','restricted')),"
+	" created TEXT NOT NULL, updated TEXT NOT NULL);"
+	"CREATE TABLE consents(customer INTEGER NOT NULL REFERENCES"
+	" customers(id) ON DELETE CASCADE, purpose INTEGER NOT NULL"
+	" REFERENCES purposes(id), state TEXT NOT NULL CHECK (state IN"
+	" ('granted','denied','withdrawn')), basis TEXT NOT NULL,"
+	" source TEXT NOT NULL, at TEXT NOT NULL, dated INTEGER NOT NULL,"
+	" evidence TEXT, PRIMARY KEY (customer, purpose)) WITHOUT ROWID;"
+	"CREATE TABLE requests(id INTEGER PRIMARY KEY, customer INTEGER NOT"
+	" NULL REFERENCES customers(id) ON DELETE CASCADE, channel TEXT NOT"
+	" NULL, status TEXT NOT NULL CHECK (status IN ('queued','sending',"
+	"'sent','approved','denied','expired','error','cancelled')),"
+	" purposes TEXT NOT NULL, lang TEXT, created TEXT NOT NULL,"
+	" sent TEXT, expires TEXT, reminded TEXT, answered TEXT, detail TEXT);"
+	"CREATE INDEX requests_customer ON requests(customer);"
+	"CREATE INDEX requests_status ON requests(status);"
+	"CREATE TABLE events(seq INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+	" actor TEXT NOT NULL, tool TEXT NOT NULL, customer TEXT,"
+	" purpose TEXT, old TEXT, new TEXT, basis TEXT, source TEXT,"
+	" evidence TEXT, request INTEGER, hash BLOB NOT NULL);"
+	"CREATE TABLE tombstones(kind TEXT NOT NULL, hash BLOB NOT NULL,"
+	" at TEXT NOT NULL, PRIMARY KEY (kind, hash)) WITHOUT ROWID;";
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_CUST_GET] = "SELECT id, name, email, mobile, lang, last_contact,"
+	    " hold_until, status FROM customers WHERE key = ?1",
+	[ST_CUST_INSERT] = "INSERT INTO customers(key, name, email, mobile,"
+	    " lang, last_contact, hold_until, status, created, updated)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+	[ST_CUST_UPDATE] = "UPDATE customers SET name = ?2, email = ?3,"
+	    " mobile = ?4, lang = ?5, last_contact = ?6, hold_until = ?7,"
+	    " updated = ?8 WHERE id = ?1",
+	[ST_CONSENTS_GET] = "SELECT purpose, state, basis, source, at, dated"
+	    " FROM consents WHERE customer = ?1",
+	[ST_CONSENT_PUT] = "INSERT INTO consents(customer, purpose, state,"
+	    " basis, source, at, dated, evidence) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, ?8) ON CONFLICT (customer, purpose) DO UPDATE SET"
+	    " state = ?3, basis = ?4, source = ?5, at = ?6, dated = ?7,"
+	    " evidence = ?8",
+	[ST_EVENT_INSERT] = "INSERT INTO events(seq, at, actor, tool,"
+	    " customer, purpose, old, new, basis, source, evidence, request,"
+	    " hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	    " ?12, ?13)",
+	[ST_TOMB_GET] = "SELECT 1 FROM tombstones WHERE kind = ?1 AND"
+	    " hash = ?2",
+};
+
+int
+store_fail(struct store *s, const char *what)
+{
+	snprintf(s->err, sizeof s->err, "%s: %s: %s", s->path, what,
+	    sqlite3_errmsg(s->db));
+	return -1;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *s, enum stmt_id id)
+{
+	if (!s->stmt[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL) != SQLITE_OK) {
+		store_fail(s, "prepare");
+		return NULL;
+	}
+	sqlite3_reset(s->stmt[id]);
+	sqlite3_clear_bindings(s->stmt[id]);
+	return s->stmt[id];
+}
+
+int
+bind_text(sqlite3_stmt *st, int i, const char *v, int empty_null)
+{
+	if (!v || (empty_null && !*v))
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+void
+store_count_write(struct store *s)
+{
+	static long limit = -1;
+
+	if (limit < 0) {
+		const char *e = getenv("CONSENT_CRASH_AFTER");
+
+		limit = e && *e ? atol(e) : 0;
+	}
+	if (limit > 0 && ++s->writes >= limit)
+		abort();
+}
+
+static int
+exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->err, sizeof s->err, "%s: %s", s->path,
+		    msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_fail(s, "schema version");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Create or upgrade the schema, in one exclusive transaction so that two
+ * tools opening a new store at once do not both create it. */
+static int
+migrate(struct store *s)
+{
+	int v;
+
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	v = user_version(s);
+	if (v < 0)
+		goto fail;
+	if (v > STORE_SCHEMA_VERSION) {
+		snprintf(s->err, sizeof s->err,
+		    "%s: schema version %d is newer than this tool's (%d)",
+		    s->path, v, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (v < 1 && (exec(s, schema_v1) < 0 ||
+	    exec(s, "PRAGMA user_version = 1") < 0))
+		goto fail;
+	/* later versions: if (v < 2) ALTER TABLE ... */
+	return exec(s, "COMMIT");
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+sync_purpose(struct store *s, sqlite3_stmt *up, sqlite3_stmt *get,
+    const struct purpose *p, struct spurpose *out)
+{
+	sqlite3_reset(up);
+	sqlite3_bind_text(up, 1, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(up, 2, p->basis, -1, SQLITE_STATIC);
+	sqlite3_bind_int(up, 3, p->active);
+	if (sqlite3_step(up) != SQLITE_DONE)
+		return store_fail(s, "purposes");
+	sqlite3_reset(get);
+	sqlite3_bind_text(get, 1, p->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(get) != SQLITE_ROW)
+		return store_fail(s, "purposes");
+	out->id = sqlite3_column_int64(get, 0);
+	out->name = estrdup(p->name);
+	out->basis = estrdup(p->basis);
+	out->active = p->active;
+	return 0;
+}
+
+/* Bring the purposes table in line with the configuration.  A purpose no
+ * longer configured keeps its row (and its consents), inactive. */
+static int
+sync_purposes(struct store *s, const struct config *cfg)
+{
+	sqlite3_stmt *up = NULL, *get = NULL;
+	size_t i, n = config_npurposes(cfg);
+	int rc = -1;
+
+	s->purposes = ecalloc(n, sizeof *s->purposes);
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO purposes(name, basis,"
+	    " active) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET"
+	    " basis = ?2, active = ?3 WHERE basis <> ?2 OR active <> ?3",
+	    -1, &up, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT id FROM purposes WHERE"
+	    " name = ?1", -1, &get, NULL) != SQLITE_OK) {
+		store_fail(s, "purposes");
+		goto out;
+	}
+	for (i = 0; i < n; i++, s->npurposes++)
+		if (sync_purpose(s, up, get, config_purpose_at(cfg, i),
+		    &s->purposes[i]) < 0)
+			goto out;
+	rc = exec(s, "COMMIT");
+out:
+	sqlite3_finalize(up);
+	sqlite3_finalize(get);
+	if (rc < 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Create the file ourselves so that it is 0600 from the first byte: the
+ * store holds personal data.  The -wal and -shm files follow its mode. */
+static int
+create_private(struct store *s)
+{
+	int fd = open(s->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		snprintf(s->err, sizeof s->err, "%s: %s", s->path,
+		    strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+configure(struct store *s)
+{
+	sqlite3_busy_timeout(s->db, 30000);
+	return exec(s, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA secure_delete = ON;"
+	    "PRAGMA cache_size = -32768;"
+	    "PRAGMA temp_store = MEMORY");
+}
+
+struct store *
+store_open(const char *path, const struct config *cfg, char *err,
+    size_t errsz)
+{
+	struct store *s = ecalloc(1, sizeof *s);
+
+	if (!path)
+		path = getenv("CONSENT_DB");
+	if (!path || !*path)
+		path = "consent.db";
+	s->path = estrdup(path);
+	s->tombstones = -1;
+	if (create_private(s) < 0)
+		goto fail;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		store_fail(s, "open");
+		goto fail;
+	}
+	if (configure(s) < 0 || migrate(s) < 0 || sync_purposes(s, cfg) < 0)
+		goto fail;
+	return s;
+fail:
+	snprintf(err, errsz, "%s", s->err);
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	for (i = 0; i < s->npurposes; i++) {
+		free(s->purposes[i].name);
+		free(s->purposes[i].basis);
+	}
+	free(s->purposes);
+	sqlite3_close(s->db);
+	free(s->tool);
+	free(s->actor);
+	free(s->path);
+	free(s);
+}
+
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s->err;
+}
+
+int
+store_begin(struct store *s, const char *tool, const char *actor,
+    int64_t now)
+{
+	free(s->tool);
+	free(s->actor);
+	s->tool = estrdup(tool);
+	s->actor = estrdup(actor);
+	s->now = now;
+	time_format(now, s->nowtext);
+	/* IMMEDIATE: take the write lock now, so that a concurrent writer
+	 * waits on busy_timeout instead of failing halfway through a run */
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	s->in_tx = 1;
+	if (audit_load_head(s) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	if (exec(s, "COMMIT") < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	s->in_tx = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (s->in_tx)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+size_t
+store_npurposes(const struct store *s)
+{
+	return s->npurposes;
+}
+
+const char *
+store_purpose_name(const struct store *s, size_t i)
+{
+	return s->purposes[i].name;
+}
+
+const char *
+store_purpose_basis(const struct store *s, size_t i)
+{
+	return s->purposes[i].basis;
+}
+
+int
+store_purpose_active(const struct store *s, size_t i)
+{
+	return s->purposes[i].active;
+}
+
+int
+store_purpose_index(const struct store *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->npurposes; i++)
+		if (strcmp(s->purposes[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,81 @@
+/* store: the SQLite file of consent work.  Opening creates it (mode 0600,
+ * WAL, busy_timeout, foreign keys, secure_delete), upgrades its schema and
+ * brings the purposes table in line with the configuration.  Every change
+ * happens between store_begin and store_commit: one transaction a run. */
+#ifndef CONSENT_STORE_H
+#define CONSENT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* path NULL: $CONSENT_DB, else ./consent.db.  NULL and a message in err
+ * on failure. */
+struct store *store_open(const char *path, const struct config *cfg,
+    char *err, size_t errsz);
+void store_close(struct store *s);
+const char *store_path(const struct store *s);
+const char *store_errmsg(const struct store *s);
+
+/* Start the run's transaction; tool and actor go into every audit event
+ * and now is the run's time. */
+int store_begin(struct store *s, const char *tool, const char *actor,
+    int64_t now);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Purposes, in the order of the configuration. */
+size_t store_npurposes(const struct store *s);
+const char *store_purpose_name(const struct store *s, size_t i);
+const char *store_purpose_basis(const struct store *s, size_t i);
+int store_purpose_active(const struct store *s, size_t i);
+/* Index of a purpose by name, or -1. */
+int store_purpose_index(const struct store *s, const char *name);
+
+enum cstatus { CUST_ACTIVE, CUST_RESTRICTED };
+
+struct customer {
+	int64_t id;		/* 0 for a customer not yet stored */
+	char *key, *name, *email, *mobile, *lang, *last_contact, *hold_until;
+	enum cstatus status;
+};
+
+void customer_clear(struct customer *c);
+
+/* 1 found, 0 not, -1 error. */
+int store_customer_get(struct store *s, const char *key,
+    struct customer *c);
+int store_customer_insert(struct store *s, struct customer *c);
+int store_customer_update(struct store *s, const struct customer *c);
+
+enum cstate { CS_UNKNOWN, CS_GRANTED, CS_DENIED, CS_WITHDRAWN };
+extern const char *const cstate_names[];
+/* Parse a state name; -1 when unknown. */
+int cstate_parse(const char *s);
+
+struct consent {
+	enum cstate state;
+	char basis[24], source[16];
+	int64_t at;		/* when the decision was made */
+	int dated;		/* at came from evidence, not the run's clock */
+};
+
+/* Load the consents of a customer, one per purpose index (CS_UNKNOWN
+ * where none is stored).  out has store_npurposes() entries. */
+int store_consents_get(struct store *s, int64_t customer,
+    struct consent *out);
+/* Store a consent and write its audit event (old -> new). */
+int store_consent_put(struct store *s, const struct customer *c,
+    size_t purpose, const struct consent *old, const struct consent *new_,
+    const char *evidence);
+
+/* Does a tombstone match this key, e-mail or E.164 mobile (any may be
+ * "")?  1 yes, 0 no, -1 error. */
+int store_tombstoned(struct store *s, const char *key, const char *email,
+    const char *mobile);
+
+#endif

@@ -1,0 +1,63 @@
+/* store_internal: what the store's own files (store*.c, audit.c) share.
+ * Nothing outside lib/store*.c and lib/audit.c includes this. */
+#ifndef CONSENT_STORE_INTERNAL_H
+#define CONSENT_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct spurpose {
+	int64_t id;
+	char *name, *basis;
+	int active;
+};
+
+enum stmt_id {
+	ST_CUST_GET, ST_CUST_INSERT, ST_CUST_UPDATE,
+	ST_CONSENTS_GET, ST_CONSENT_PUT,
+	ST_EVENT_INSERT, ST_TOMB_GET,
+	ST_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_COUNT];
+	struct spurpose *purposes;
+	size_t npurposes;
+	/* the run */
+	char *tool, *actor;
+	int64_t now;
+	char nowtext[24];
+	int in_tx;
+	/* the audit chain's head while a transaction is open */
+	unsigned char head[32];
+	int64_t headseq;
+	int tombstones;		/* -1: not counted yet */
+	unsigned char tombkey[32];
+	int tombkey_loaded;
+	long writes;		/* for CONSENT_CRASH_AFTER */
+	char err[512];
+};
+
+/* The prepared statement for id, prepared on first use. */
+sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id);
+/* Record sqlite's message for the failed call what. */
+int store_fail(struct store *s, const char *what);
+/* Count a write; abort() after $CONSENT_CRASH_AFTER writes (crash tests). */
+void store_count_write(struct store *s);
+/* Bind text, NULL for "" when empty_null. */
+int bind_text(sqlite3_stmt *st, int i, const char *v, int empty_null);
+
+/* audit.c */
+struct event {
+	const char *customer, *purpose, *old, *new_, *basis, *source,
+	    *evidence;
+	int64_t request;	/* 0 when none */
+};
+int audit_load_head(struct store *s);
+int audit_append(struct store *s, const struct event *e);
+
+#endif
