@@ -106,3 +106,4 @@ clean:
 .PHONY: all units check check-sanitize demo lint-man install clean
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_SRC:cmd/%.c=$(O)/cmd/%.d) $(LANDING_OBJ:.o=.d)
+.SECONDARY:

@@ -49,6 +49,9 @@ void customer_clear(struct customer *c);
 /* 1 found, 0 not, -1 error. */
 int store_customer_get(struct store *s, const char *key,
     struct customer *c);
+/* Does the store hold any customer?  1 yes, 0 no, -1 error.  A run into
+ * an empty store can skip the look-up of every key. */
+int store_customer_any(struct store *s);
 int store_customer_insert(struct store *s, struct customer *c);
 int store_customer_update(struct store *s, const struct customer *c);
 

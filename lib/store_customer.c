@@ -73,6 +73,20 @@ store_customer_get(struct store *s, const char *key, struct customer *c)
 	return 1;
 }
 
+int
+store_customer_any(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM"
+	    " customers)", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "customers");
+	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return rc < 0 ? store_fail(s, "customers") : rc;
+}
+
 static void
 bind_master(sqlite3_stmt *st, const struct customer *c)
 {
@@ -170,7 +184,8 @@ store_consent_put(struct store *s, const struct customer *c, size_t purpose,
     const struct consent *old, const struct consent *new_,
     const char *evidence)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_CONSENT_PUT);
+	sqlite3_stmt *st = store_stmt(s, old && old->state != CS_UNKNOWN ?
+	    ST_CONSENT_UPDATE : ST_CONSENT_INSERT);
 	char at[TIME_RFC3339_LEN];
 	struct event e = { 0 };
 
