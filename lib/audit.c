@@ -1,5 +1,5 @@
 /* audit: append-only, hash-chained events.  Each event's hash is
- * BLAKE2b-256 over the previous event's hash and the event's fields, each
+ * BLAKE2b-128 over the previous event's hash and the event's fields, each
  * field length-prefixed so that no two different events serialise alike.
  * BLAKE2b rather than SHA-256 because an import of a million customers
  * writes millions of events and BLAKE2b is several times faster in
@@ -35,24 +35,24 @@ hash_field(crypto_generichash_state *h, const char *v)
 }
 
 /* The hash of an event given as its text fields in chain order. */
-void audit_hash(const unsigned char prev[32], long long seq,
-    const char *const fields[11], unsigned char out[32]);
+void audit_hash(const unsigned char prev[AUDIT_HASH_LEN], long long seq,
+    const char *const fields[11], unsigned char out[AUDIT_HASH_LEN]);
 
 void
-audit_hash(const unsigned char prev[32], long long seq,
-    const char *const fields[11], unsigned char out[32])
+audit_hash(const unsigned char prev[AUDIT_HASH_LEN], long long seq,
+    const char *const fields[11], unsigned char out[AUDIT_HASH_LEN])
 {
 	crypto_generichash_state h;
 	char seqtext[24];
 	int i;
 
-	crypto_generichash_init(&h, NULL, 0, 32);
-	crypto_generichash_update(&h, prev, 32);
+	crypto_generichash_init(&h, NULL, 0, AUDIT_HASH_LEN);
+	crypto_generichash_update(&h, prev, AUDIT_HASH_LEN);
 	snprintf(seqtext, sizeof seqtext, "%lld", seq);
 	hash_field(&h, seqtext);
 	for (i = 0; i < 11; i++)
 		hash_field(&h, fields[i]);
-	crypto_generichash_final(&h, out, 32);
+	crypto_generichash_final(&h, out, AUDIT_HASH_LEN);
 }
 
 int
@@ -67,25 +67,46 @@ audit_load_head(struct store *s)
 	memset(s->head, 0, sizeof s->head);
 	s->headseq = 0;
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) ==
+	    AUDIT_HASH_LEN) {
 		s->headseq = sqlite3_column_int64(st, 0);
-		memcpy(s->head, sqlite3_column_blob(st, 1), 32);
+		memcpy(s->head, sqlite3_column_blob(st, 1), AUDIT_HASH_LEN);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 	    store_fail(s, "events");
 }
 
-int
-audit_append(struct store *s, const struct event *e)
+/* The run's row, written with its first event so that a run that
+ * changes nothing leaves no trace. */
+static int
+run_row(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_EVENT_INSERT);
+	sqlite3_stmt *st;
+
+	if (s->run)
+		return 0;
+	if (!(st = store_stmt(s, ST_RUN_INSERT)))
+		return -1;
+	bind_text(st, 1, s->nowtext, 0);
+	bind_text(st, 2, s->actor, 0);
+	bind_text(st, 3, s->tool, 0);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "audit run");
+	s->run = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+audit_append(struct store *s, const struct event *e, int64_t *seq)
+{
+	sqlite3_stmt *st;
 	char reqtext[24];
 	const char *f[11];
-	unsigned char h[32];
+	unsigned char h[AUDIT_HASH_LEN];
 	int i;
 
-	if (!st)
+	if (run_row(s) < 0 || !(st = store_stmt(s, ST_EVENT_INSERT)))
 		return -1;
 	snprintf(reqtext, sizeof reqtext, "%lld", (long long)e->request);
 	f[0] = s->nowtext;
@@ -101,17 +122,18 @@ audit_append(struct store *s, const struct event *e)
 	f[10] = e->request ? reqtext : NULL;
 	audit_hash(s->head, (long long)(s->headseq + 1), f, h);
 	sqlite3_bind_int64(st, 1, s->headseq + 1);
-	for (i = 0; i < 10; i++)
-		bind_text(st, i + 2, f[i], 0);
+	sqlite3_bind_int64(st, 2, s->run);
+	for (i = 3; i < 10; i++)
+		bind_text(st, i, f[i], 0);
 	if (e->request)
-		sqlite3_bind_int64(st, 12, e->request);
-	else
-		sqlite3_bind_null(st, 12);
-	sqlite3_bind_blob(st, 13, h, sizeof h, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 10, e->request);
+	sqlite3_bind_blob(st, 11, h, sizeof h, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "audit event");
 	store_count_write(s);
 	s->headseq++;
 	memcpy(s->head, h, sizeof h);
+	if (seq)
+		*seq = s->headseq;
 	return 0;
 }

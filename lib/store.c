@@ -17,7 +17,11 @@
 
 /* Version 1 of the schema.  Times are RFC 3339 UTC text.  Events name
  * customers by key (not by row) because erasure rewrites them and the
- * chain must outlive the customer rows.  CHECKs are chains of OR, not IN
+ * chain must outlive the customer rows.  The time, actor and tool of an
+ * event are those of its run (one row in runs), and a consent names the
+ * event that set it for its evidence: an import of a million customers
+ * writes millions of events, and each byte repeated in them is paid for
+ * twice (WAL, then checkpoint).  CHECKs are chains of OR, not IN
  * lists: an IN list builds a temporary table at every insert, which
  * doubles the cost of a bulk import. */
 static const char schema_v1[] =
@@ -29,15 +33,15 @@ static const char schema_v1[] =
 	" UNIQUE, name TEXT, email TEXT, mobile TEXT, lang TEXT,"
 	" last_contact TEXT, hold_until TEXT,"
 	" status TEXT NOT NULL DEFAULT 'active'"
-	" CHECK (status = 'active' OR status = 'restricted'),"
-	" created TEXT NOT NULL, updated TEXT NOT NULL);"
+	" CHECK (status = 'active' OR status = 'restricted'));"
 	"CREATE TABLE consents(customer INTEGER NOT NULL REFERENCES"
 	" customers(id) ON DELETE CASCADE, purpose INTEGER NOT NULL"
 	" REFERENCES purposes(id), state TEXT NOT NULL CHECK (state ="
 	" 'granted' OR state = 'denied' OR state = 'withdrawn'),"
 	" basis TEXT NOT NULL,"
 	" source TEXT NOT NULL, at TEXT NOT NULL, dated INTEGER NOT NULL,"
-	" evidence TEXT, PRIMARY KEY (customer, purpose)) WITHOUT ROWID;"
+	" event INTEGER NOT NULL, PRIMARY KEY (customer, purpose))"
+	" WITHOUT ROWID;"
 	"CREATE TABLE requests(id INTEGER PRIMARY KEY, customer INTEGER NOT"
 	" NULL REFERENCES customers(id) ON DELETE CASCADE, channel TEXT NOT"
 	" NULL, status TEXT NOT NULL CHECK (status = 'queued' OR"
@@ -48,10 +52,12 @@ static const char schema_v1[] =
 	" sent TEXT, expires TEXT, reminded TEXT, answered TEXT, detail TEXT);"
 	"CREATE INDEX requests_customer ON requests(customer);"
 	"CREATE INDEX requests_status ON requests(status);"
-	"CREATE TABLE events(seq INTEGER PRIMARY KEY, at TEXT NOT NULL,"
-	" actor TEXT NOT NULL, tool TEXT NOT NULL, customer TEXT,"
-	" purpose TEXT, old TEXT, new TEXT, basis TEXT, source TEXT,"
-	" evidence TEXT, request INTEGER, hash BLOB NOT NULL);"
+	"CREATE TABLE runs(id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+	" actor TEXT NOT NULL, tool TEXT NOT NULL);"
+	"CREATE TABLE events(seq INTEGER PRIMARY KEY, run INTEGER NOT NULL"
+	" REFERENCES runs(id), customer TEXT, purpose TEXT, old TEXT,"
+	" new TEXT, basis TEXT, source TEXT, evidence TEXT, request INTEGER,"
+	" hash BLOB NOT NULL);"
 	"CREATE TABLE tombstones(kind TEXT NOT NULL, hash BLOB NOT NULL,"
 	" at TEXT NOT NULL, PRIMARY KEY (kind, hash)) WITHOUT ROWID;";
 
@@ -59,25 +65,26 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CUST_GET] = "SELECT id, name, email, mobile, lang, last_contact,"
 	    " hold_until, status FROM customers WHERE key = ?1",
 	[ST_CUST_INSERT] = "INSERT INTO customers(key, name, email, mobile,"
-	    " lang, last_contact, hold_until, status, created, updated)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+	    " lang, last_contact, hold_until, status)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_CUST_UPDATE] = "UPDATE customers SET name = ?2, email = ?3,"
-	    " mobile = ?4, lang = ?5, last_contact = ?6, hold_until = ?7,"
-	    " updated = ?8 WHERE id = ?1",
+	    " mobile = ?4, lang = ?5, last_contact = ?6, hold_until = ?7"
+	    " WHERE id = ?1",
 	[ST_CONSENTS_GET] = "SELECT purpose, state, basis, source, at, dated"
 	    " FROM consents WHERE customer = ?1",
 	/* Two statements rather than one upsert: an upsert opens a statement
 	 * journal each time, which costs more than the insert itself. */
 	[ST_CONSENT_INSERT] = "INSERT INTO consents(customer, purpose, state,"
-	    " basis, source, at, dated, evidence) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " basis, source, at, dated, event) VALUES (?1, ?2, ?3, ?4, ?5,"
 	    " ?6, ?7, ?8)",
 	[ST_CONSENT_UPDATE] = "UPDATE consents SET state = ?3, basis = ?4,"
-	    " source = ?5, at = ?6, dated = ?7, evidence = ?8"
+	    " source = ?5, at = ?6, dated = ?7, event = ?8"
 	    " WHERE customer = ?1 AND purpose = ?2",
-	[ST_EVENT_INSERT] = "INSERT INTO events(seq, at, actor, tool,"
-	    " customer, purpose, old, new, basis, source, evidence, request,"
-	    " hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-	    " ?12, ?13)",
+	[ST_EVENT_INSERT] = "INSERT INTO events(seq, run, customer, purpose,"
+	    " old, new, basis, source, evidence, request, hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_RUN_INSERT] = "INSERT INTO runs(at, actor, tool) VALUES (?1, ?2,"
+	    " ?3)",
 	[ST_TOMB_GET] = "SELECT 1 FROM tombstones WHERE kind = ?1 AND"
 	    " hash = ?2",
 };
@@ -341,6 +348,7 @@ store_begin(struct store *s, const char *tool, const char *actor,
 	if (exec(s, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	s->in_tx = 1;
+	s->run = 0;
 	if (audit_load_head(s) < 0) {
 		store_rollback(s);
 		return -1;

@@ -109,7 +109,6 @@ store_customer_insert(struct store *s, struct customer *c)
 	bind_master(st, c);
 	bind_text(st, 8, c->status == CUST_RESTRICTED ? "restricted" :
 	    "active", 0);
-	bind_text(st, 9, s->nowtext, 0);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "insert customer");
 	c->id = sqlite3_last_insert_rowid(s->db);
@@ -126,7 +125,6 @@ store_customer_update(struct store *s, const struct customer *c)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->id);
 	bind_master(st, c);
-	bind_text(st, 8, s->nowtext, 0);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "update customer");
 	store_count_write(s);
@@ -184,11 +182,23 @@ store_consent_put(struct store *s, const struct customer *c, size_t purpose,
     const struct consent *old, const struct consent *new_,
     const char *evidence)
 {
-	sqlite3_stmt *st = store_stmt(s, old && old->state != CS_UNKNOWN ?
-	    ST_CONSENT_UPDATE : ST_CONSENT_INSERT);
+	sqlite3_stmt *st;
 	char at[TIME_RFC3339_LEN];
 	struct event e = { 0 };
+	int64_t seq;
 
+	/* The event first: the consent row names it as its evidence. */
+	e.customer = c->key;
+	e.purpose = s->purposes[purpose].name;
+	e.old = cstate_names[old ? old->state : CS_UNKNOWN];
+	e.new_ = cstate_names[new_->state];
+	e.basis = new_->basis;
+	e.source = new_->source;
+	e.evidence = evidence;
+	if (audit_append(s, &e, &seq) < 0)
+		return -1;
+	st = store_stmt(s, old && old->state != CS_UNKNOWN ?
+	    ST_CONSENT_UPDATE : ST_CONSENT_INSERT);
 	if (!st)
 		return -1;
 	time_format(new_->at, at);
@@ -199,18 +209,11 @@ store_consent_put(struct store *s, const struct customer *c, size_t purpose,
 	bind_text(st, 5, new_->source, 0);
 	bind_text(st, 6, at, 0);
 	sqlite3_bind_int(st, 7, new_->dated);
-	bind_text(st, 8, evidence, 1);
+	sqlite3_bind_int64(st, 8, seq);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "store consent");
 	store_count_write(s);
-	e.customer = c->key;
-	e.purpose = s->purposes[purpose].name;
-	e.old = cstate_names[old ? old->state : CS_UNKNOWN];
-	e.new_ = cstate_names[new_->state];
-	e.basis = new_->basis;
-	e.source = new_->source;
-	e.evidence = evidence;
-	return audit_append(s, &e);
+	return 0;
 }
 
 /* The tombstone key lives in a file outside the database (its path in

@@ -8,6 +8,10 @@
 
 #include "store.h"
 
+/* Bytes of an event's hash: BLAKE2b-128 is ample against editing, and
+ * events are many. */
+#define AUDIT_HASH_LEN 16
+
 struct spurpose {
 	int64_t id;
 	char *name, *basis;
@@ -17,7 +21,7 @@ struct spurpose {
 enum stmt_id {
 	ST_CUST_GET, ST_CUST_INSERT, ST_CUST_UPDATE,
 	ST_CONSENTS_GET, ST_CONSENT_INSERT, ST_CONSENT_UPDATE,
-	ST_EVENT_INSERT, ST_TOMB_GET,
+	ST_EVENT_INSERT, ST_RUN_INSERT, ST_TOMB_GET,
 	ST_COUNT
 };
 
@@ -32,8 +36,9 @@ struct store {
 	int64_t now;
 	char nowtext[24];
 	int in_tx;
+	int64_t run;		/* the runs row, made with the first event */
 	/* the audit chain's head while a transaction is open */
-	unsigned char head[32];
+	unsigned char head[AUDIT_HASH_LEN];
 	int64_t headseq;
 	int tombstones;		/* -1: not counted yet */
 	unsigned char tombkey[32];
@@ -58,6 +63,7 @@ struct event {
 	int64_t request;	/* 0 when none */
 };
 int audit_load_head(struct store *s);
-int audit_append(struct store *s, const struct event *e);
+/* Append an event; its seq in *seq when seq is not NULL. */
+int audit_append(struct store *s, const struct event *e, int64_t *seq);
 
 #endif
