@@ -252,7 +252,8 @@ reader(char *str, int num, void *arg)
 	s = ps->line;
 	if (ps->lineno == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;	/* inih drops a byte-order mark */
-	ps->indented = *s == ' ' || *s == '\t';
+	/* inih's test for a continuation: any isspace() byte first. */
+	ps->indented = isspace((unsigned char)*s);
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s == '\0') {
@@ -260,7 +261,9 @@ reader(char *str, int num, void *arg)
 	} else if (*s != ';' && *s != '#') {
 		ps->blanks = ps->pending;
 		ps->pending = 0;
-		if (*s == '[')
+		/* An indented "[...]" after a key is, to inih, one more
+		 * continuation line, not a header: the section goes on. */
+		if (*s == '[' && !(ps->indented && ps->cont))
 			saw_header(ps, s);
 	}
 	return str;
@@ -283,6 +286,25 @@ add_entry(struct config *cfg, const char *section, const char *key,
 	e->line = line;
 }
 
+/* The length of a continuation line without its inline comment (from a
+ * ';' after a blank) and the blanks before it: older inih, Debian's among
+ * them, leave the comment on a continuation line, newer ones strip it as
+ * on a key's own line. */
+static size_t
+cont_len(const char *value)
+{
+	size_t i, n = strlen(value);
+
+	for (i = 1; i < n; i++)
+		if (value[i] == ';' && isspace((unsigned char)value[i - 1])) {
+			n = i;
+			break;
+		}
+	while (n > 0 && isspace((unsigned char)value[n - 1]))
+		n--;
+	return n;
+}
+
 /* inih calls this once for "key = value" and once more for every
  * indented line that continues it, with the same key: the reader's note
  * of the line's indent tells which.  Continuation lines are joined with
@@ -302,7 +324,7 @@ handler(void *arg, const char *section, const char *key, const char *value)
 		buf_adds(&b, last->value);
 		for (i = 0; i <= ps->blanks; i++)
 			buf_addc(&b, '\n');
-		buf_adds(&b, value);
+		buf_add(&b, value, cont_len(value));
 		free(last->value);
 		last->value = b.s;
 		return 1;
