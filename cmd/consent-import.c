@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,19 +232,26 @@ parse_options(struct options *o, int argc, char **argv)
 	}
 }
 
-/* Options that name purposes, checked against the store's purposes. */
+/* Options that name purposes are checked against the configuration
+ * before the store is opened, so that a usage error changes nothing
+ * (opening brings the store's purposes in line with the configuration,
+ * in the same order). */
 static size_t
 purpose_arg(struct run *r, const char *opt, const char *name, size_t len)
 {
 	char buf[128];
-	int i;
+	const struct purpose *p;
+	size_t i;
 
 	snprintf(buf, sizeof buf, "%.*s", (int)len, name);
-	if ((i = store_purpose_index(r->st, buf)) < 0)
+	for (i = 0; i < r->np; i++)
+		if (strcmp((p = config_purpose_at(r->cfg, i))->name, buf) == 0)
+			break;
+	if (i == r->np)
 		eprintf("%s: unknown purpose '%s'", opt, buf);
-	if (!store_purpose_active(r->st, (size_t)i) && !r->o.quiet)
-		weprintf("purpose '%s' is inactive; recording it anyway", buf);
-	return (size_t)i;
+	if (!p->active)
+		weprintf("purpose '%s' is inactive", buf);
+	return i;
 }
 
 /* Split "a=b,c=d" and call fn on each pair. */
@@ -343,7 +351,7 @@ check_one_rule_each(const struct run *r)
 		if (seen[i] > 1)
 			eprintf("purpose '%s' is recorded by more than one of"
 			    " --consent, --codes and --set",
-			    store_purpose_name(r->st, i));
+			    config_purpose_at(r->cfg, i)->name);
 	free(seen);
 }
 
@@ -393,7 +401,7 @@ resolve_columns(struct run *r)
 
 	if (fieldmap_resolve(&r->fm, r->rd, r->o.map, r->o.key, err,
 	    sizeof err) < 0)
-		eprintf("%s: %s", r->fname, err);
+		eprintf("%s", err);
 	if (r->fm.col[F_ID] < 0)
 		eprintf("%s: no key column '%s'", r->fname,
 		    r->o.key ? r->o.key : "id");
@@ -625,8 +633,12 @@ next_consent(struct run *r, size_t p, int is_new, const struct consent *old,
 	const struct decision *d = &r->dec[p];
 
 	if (d->state != CS_UNKNOWN) {
-		fill_consent(r, nc, p, d->from_no && old->state == CS_GRANTED ?
-		    CS_WITHDRAWN : d->state, d->dated, d->source, 1);
+		/* A "no" after a "yes" is a withdrawal, and stays one. */
+		int withdrawal = d->from_no && (old->state == CS_GRANTED ||
+		    old->state == CS_WITHDRAWN);
+
+		fill_consent(r, nc, p, withdrawal ? CS_WITHDRAWN : d->state,
+		    d->dated, d->source, 1);
 		*evidence = d->evidence.s;
 	} else if (r->o.reset) {
 		/* A withdrawal says more than the reset's "no": keep it. */
@@ -919,13 +931,13 @@ setup(struct run *r)
 
 	r->cfg = cli_config(r->o.config);
 	r->now = cli_now();
+	r->np = config_npurposes(r->cfg);
+	check_options(r);
 	r->st = cli_store(r->o.db, r->cfg);
-	r->np = store_npurposes(r->st);
 	r->country = config_company_country(r->cfg);
 	r->stored = ecalloc(r->np, sizeof *r->stored);
 	r->dec = ecalloc(r->np, sizeof *r->dec);
 	r->keys = keyset_new();
-	check_options(r);
 	if ((any = store_customer_any(r->st)) < 0)
 		eprintf("%s", store_errmsg(r->st));
 	r->store_empty = !any;
