@@ -240,16 +240,15 @@ static size_t
 purpose_arg(struct run *r, const char *opt, const char *name, size_t len)
 {
 	char buf[128];
-	const struct purpose *p;
 	size_t i;
 
 	snprintf(buf, sizeof buf, "%.*s", (int)len, name);
 	for (i = 0; i < r->np; i++)
-		if (strcmp((p = config_purpose_at(r->cfg, i))->name, buf) == 0)
+		if (strcmp(config_purpose_at(r->cfg, i)->name, buf) == 0)
 			break;
 	if (i == r->np)
 		eprintf("%s: unknown purpose '%s'", opt, buf);
-	if (!p->active)
+	if (!config_purpose_at(r->cfg, i)->active)
 		weprintf("purpose '%s' is inactive", buf);
 	return i;
 }
