@@ -1,5 +1,6 @@
-/* records: the reader finds each record's bytes itself (quote parity over
- * lines, which is exact for RFC 4180) and splits it: a record without a
+/* records: the reader finds each record's bytes itself (a quote opens a
+ * quoted field only at a field's start, so a stray one spoils one line)
+ * and splits it: a record without a
  * quote character is split on the delimiter directly, one with quotes is
  * handed to libcsv in strict mode, so that stray quotes are reported
  * rather than guessed at.  Blank lines are skipped. */
@@ -120,17 +121,55 @@ fill(struct reader *r)
 	return n > 0;
 }
 
-static size_t
-count_quotes(const char *s, size_t n)
-{
-	size_t q = 0;
-	const char *p = s, *e = s + n;
+/* Where quoted sections begin and end, carried from line to line: a quote
+ * opens a quoted field only at the start of a field, so that a stray quote
+ * inside an unquoted field (O"Brien) spoils its own line and not the rest
+ * of the file. */
+struct quote_state {
+	int inq;	/* inside a quoted field */
+	int closed;	/* the last byte closed one ("" inside is a quote) */
+	int fstart;	/* at the start of a field */
+	int any;	/* the record holds a quote */
+};
 
-	while ((p = memchr(p, '"', (size_t)(e - p))) != NULL) {
-		q++;
-		p++;
+static int
+is_delim(const struct reader *r, char c)
+{
+	return r->delim ? c == r->delim : c == ',' || c == ';' || c == '\t';
+}
+
+static void
+scan_quotes(const struct reader *r, struct quote_state *q, const char *s,
+    size_t n)
+{
+	size_t i;
+
+	if (!q->inq && !q->closed && !memchr(s, '"', n)) {
+		q->fstart = n > 0 && (s[n - 1] == '\n' ||
+		    is_delim(r, s[n - 1]));
+		return;
 	}
-	return q;
+	q->any = 1;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (q->inq) {
+			if (c == '"') {
+				q->inq = 0;
+				q->closed = 1;
+			}
+			continue;
+		}
+		if (q->closed && c == '"') {
+			q->inq = 1;
+			q->closed = 0;
+			continue;
+		}
+		q->closed = 0;
+		if (c == '"' && q->fstart)
+			q->inq = 1;
+		q->fstart = is_delim(r, c) || c == '\n';
+	}
 }
 
 /* Find the next record's bytes at r->pos: its length (line ending
@@ -139,7 +178,8 @@ count_quotes(const char *s, size_t n)
 static int
 next_raw(struct reader *r, size_t *len, long *nlines, int *quoted)
 {
-	size_t scan = 0, quotes = 0;
+	struct quote_state q = { 0, 0, 1, 0 };
+	size_t scan = 0;
 	long lines = 0;
 
 	for (;;) {
@@ -151,20 +191,20 @@ next_raw(struct reader *r, size_t *len, long *nlines, int *quoted)
 		if (nl) {
 			size_t linelen = (size_t)(nl - (start + scan)) + 1;
 
-			quotes += count_quotes(start + scan, linelen);
+			scan_quotes(r, &q, start + scan, linelen);
 			scan += linelen;
 			lines++;
-			if (quotes % 2 == 0)
-				break;
 			if (scan > RECORD_MAX)
 				return -1;
+			if (!q.inq)
+				break;
 			continue;
 		}
 		if (r->eof) {
 			if (avail == scan)
 				return scan > 0 ? (*len = scan, *nlines = lines,
-				    *quoted = quotes > 0, 1) : 0;
-			quotes += count_quotes(start + scan, avail - scan);
+				    *quoted = q.any, 1) : 0;
+			scan_quotes(r, &q, start + scan, avail - scan);
 			scan = avail;
 			lines++;
 			break;
@@ -176,7 +216,7 @@ next_raw(struct reader *r, size_t *len, long *nlines, int *quoted)
 	}
 	*len = scan;
 	*nlines = lines;
-	*quoted = quotes > 0;
+	*quoted = q.any;
 	return 1;
 }
 
@@ -407,6 +447,26 @@ copy_header(struct reader *r, const struct record *rec)
 	r->crlf = rec->rawlen >= 2 && rec->raw[rec->rawlen - 2] == '\r';
 }
 
+/* Skip blank lines before the header, so that the delimiter is detected
+ * on the header itself; leaves a whole line (or the rest) in the buffer. */
+static int
+skip_blank_lines(struct reader *r)
+{
+	for (;;) {
+		char *nl;
+
+		while (!(nl = memchr(r->buf + r->pos, '\n', r->end - r->pos)) &&
+		    !r->eof)
+			if (fill(r) < 0)
+				return -1;
+		if (!nl || !blank(r->buf + r->pos,
+		    (size_t)(nl - (r->buf + r->pos)) + 1))
+			return 0;
+		r->pos = (size_t)(nl - r->buf) + 1;
+		r->line++;
+	}
+}
+
 static int
 open_header(struct reader *r, const struct reader_opts *opts)
 {
@@ -419,9 +479,8 @@ open_header(struct reader *r, const struct reader_opts *opts)
 	if (r->end - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf",
 	    3) == 0)
 		r->pos += 3;
-	while (!memchr(r->buf + r->pos, '\n', r->end - r->pos) && !r->eof)
-		if (fill(r) < 0)
-			return -1;
+	if (skip_blank_lines(r) < 0)
+		return -1;
 	r->delim = opts && opts->delim ? opts->delim :
 	    detect_delim(r->buf + r->pos, r->end - r->pos);
 	csv_set_delim(&r->csv, (unsigned char)r->delim);
