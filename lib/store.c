@@ -272,16 +272,23 @@ configure(struct store *s)
 	    "PRAGMA temp_store = MEMORY");
 }
 
+const char *
+store_resolve_path(const char *given)
+{
+	if (!given || !*given)
+		given = getenv("CONSENT_DB");
+	if (!given || !*given)
+		given = "consent.db";
+	return given;
+}
+
 struct store *
 store_open(const char *path, const struct config *cfg, char *err,
     size_t errsz)
 {
 	struct store *s = ecalloc(1, sizeof *s);
 
-	if (!path)
-		path = getenv("CONSENT_DB");
-	if (!path || !*path)
-		path = "consent.db";
+	path = store_resolve_path(path);
 	s->path = estrdup(path);
 	s->tombstones = -1;
 	if (create_private(s) < 0)

@@ -18,6 +18,9 @@ struct store;
 struct store *store_open(const char *path, const struct config *cfg,
     char *err, size_t errsz);
 void store_close(struct store *s);
+/* The store a tool uses: given (--db), else $CONSENT_DB, else
+ * ./consent.db.  Tools that only read check that it exists first. */
+const char *store_resolve_path(const char *given);
 const char *store_path(const struct store *s);
 const char *store_errmsg(const struct store *s);
 
@@ -75,6 +78,17 @@ int store_consents_get(struct store *s, int64_t customer,
 int store_consent_put(struct store *s, const struct customer *c,
     size_t purpose, const struct consent *old, const struct consent *new_,
     const char *evidence);
+
+/* Call fn for every customer, in the order they were added; the
+ * customer's strings are valid during the call only.  fn returns 0 to go
+ * on, else the scan stops and returns that.  -1 on a store error. */
+int store_each_customer(struct store *s,
+    int (*fn)(void *arg, const struct customer *c), void *arg);
+/* Call fn for every stored consent (state granted, denied or withdrawn),
+ * with the customer's key and the purpose's index; as above. */
+int store_each_consent(struct store *s,
+    int (*fn)(void *arg, const char *key, size_t purpose, enum cstate state),
+    void *arg);
 
 /* Does a tombstone match this key, e-mail or E.164 mobile (any may be
  * "")?  1 yes, 0 no, -1 error. */

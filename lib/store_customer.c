@@ -131,8 +131,8 @@ store_customer_update(struct store *s, const struct customer *c)
 	return 0;
 }
 
-static int
-purpose_by_id(const struct store *s, int64_t id)
+int
+store_purpose_by_id(const struct store *s, int64_t id)
 {
 	size_t i;
 
@@ -155,7 +155,7 @@ store_consents_get(struct store *s, int64_t customer, struct consent *out)
 		return -1;
 	sqlite3_bind_int64(st, 1, customer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int p = purpose_by_id(s, sqlite3_column_int64(st, 0));
+		int p = store_purpose_by_id(s, sqlite3_column_int64(st, 0));
 		struct consent *c;
 
 		if (p < 0)

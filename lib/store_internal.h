@@ -53,6 +53,8 @@ sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id);
 int store_fail(struct store *s, const char *what);
 /* Count a write; abort() after $CONSENT_CRASH_AFTER writes (crash tests). */
 void store_count_write(struct store *s);
+/* The index of the purpose with this row id, or -1. */
+int store_purpose_by_id(const struct store *s, int64_t id);
 /* Bind text, NULL for "" when empty_null. */
 int bind_text(sqlite3_stmt *st, int i, const char *v, int empty_null);
 

@@ -1,0 +1,73 @@
+/* store_scan: whole-table walks for the tools that stream (filters load
+ * the consent set once, then read their input). */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+int
+store_each_customer(struct store *s,
+    int (*fn)(void *arg, const struct customer *c), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, key, name, email, mobile,"
+	    " lang, last_contact, hold_until, status FROM customers ORDER BY"
+	    " id", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "customers");
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct customer c;
+
+		c.id = sqlite3_column_int64(st, 0);
+		c.key = (char *)text(st, 1);
+		c.name = (char *)text(st, 2);
+		c.email = (char *)text(st, 3);
+		c.mobile = (char *)text(st, 4);
+		c.lang = (char *)text(st, 5);
+		c.last_contact = (char *)text(st, 6);
+		c.hold_until = (char *)text(st, 7);
+		c.status = strcmp(text(st, 8), "restricted") == 0 ?
+		    CUST_RESTRICTED : CUST_ACTIVE;
+		stop = fn(arg, &c);
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "customers");
+}
+
+int
+store_each_consent(struct store *s,
+    int (*fn)(void *arg, const char *key, size_t purpose, enum cstate state),
+    void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT c.key, k.purpose, k.state FROM"
+	    " consents k JOIN customers c ON c.id = k.customer", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_fail(s, "consents");
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int p = store_purpose_by_id(s, sqlite3_column_int64(st, 1));
+		int state = cstate_parse(text(st, 2));
+
+		/* a purpose no longer configured selects nobody */
+		if (p >= 0 && state > 0)
+			stop = fn(arg, text(st, 0), (size_t)p,
+			    (enum cstate)state);
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "consents");
+}
