@@ -1,27 +1,47 @@
-/* token: the signed tokens in the links the customers get.  A token names
- * what it is for (a kind letter: 'p' the preference page of a customer,
- * 'r' a consent request) and a subject (the customer key or the request
- * number), signed with HMAC-SHA-256 under the [landing] secret, so the
- * landing service can trust a link without a table of issued links.
- * Format: KIND BASE64URL(subject) "." BASE64URL(mac), unpadded. */
+/* token: the signed tokens in the links the customers get.  A token says
+ * what it is for (a request, or a customer's preference page), the number
+ * of that request or customer in the store, when it expires, which
+ * purposes it covers and in which language to speak, and nothing about the
+ * person.  It is signed with HMAC-SHA-256 under the [landing] secret, so
+ * the landing service can trust a link without a table of issued links.
+ *
+ * Layout (29 bytes, 39 characters of unpadded base64url, so it fits an
+ * SMS and the 40 characters SPEC.md allows): version-and-kind (1), subject
+ * (4, big-endian), expiry in Unix seconds (4), purpose bits (2: bit i is
+ * the i-th purpose of the configuration), language (2 ASCII letters), the
+ * first 16 bytes of the MAC over the 13 before it. */
 #ifndef CONSENT_TOKEN_H
 #define CONSENT_TOKEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#define TOKEN_SUBJECT_MAX 256
-/* kind, subject, '.', 43 characters of MAC, NUL */
-#define TOKEN_MAX (1 + (TOKEN_SUBJECT_MAX * 4 + 2) / 3 + 1 + 43 + 1)
+#define TOKEN_LEN 39
+#define TOKEN_MAX (TOKEN_LEN + 1)
+#define TOKEN_PURPOSES_MAX 16
 
-/* Make the token of kind and subject into out (TOKEN_MAX bytes).  0, or
- * -1 when the subject is empty or longer than TOKEN_SUBJECT_MAX. */
-int token_make(const unsigned char *secret, size_t secretlen, char kind,
-    const char *subject, char out[TOKEN_MAX]);
+enum token_kind {
+	TOKEN_REQUEST = 'r',	/* subject: a request's number */
+	TOKEN_CUSTOMER = 'p'	/* subject: a customer's number (the preference page) */
+};
 
-/* Check a token: 0 with its kind in *kind and its subject in subject
- * (TOKEN_SUBJECT_MAX + 1 bytes), or -1 when it is malformed or its MAC
- * does not match (compared in constant time). */
+struct token {
+	enum token_kind kind;
+	uint32_t subject;
+	int64_t expires;	/* Unix seconds */
+	uint16_t purposes;
+	char lang[3];		/* two lower-case letters */
+};
+
+/* Write the token into out.  0, or -1 when a field does not fit (an
+ * expiry past 2106, a language that is not two letters). */
+int token_make(const unsigned char *secret, size_t secretlen,
+    const struct token *t, char out[TOKEN_MAX]);
+
+/* Check a token's form and signature (in constant time) and decode it:
+ * 0, or -1 when it is malformed or tampered with.  The expiry is the
+ * caller's to check, so that an expired link can be told apart. */
 int token_verify(const unsigned char *secret, size_t secretlen,
-    const char *token, char *kind, char subject[TOKEN_SUBJECT_MAX + 1]);
+    const char *s, struct token *t);
 
 #endif
