@@ -520,7 +520,9 @@ reader_open(int fd, const char *name, const struct reader_opts *opts,
 		}
 	}
 	if (open_header(r, opts) < 0) {
-		snprintf(err, errsz, "%s: %s", name, r->err);
+		/* "FILE:LINE: message" when the message names a line. */
+		snprintf(err, errsz, "%s:%s%s", name,
+		    r->err[0] >= '0' && r->err[0] <= '9' ? "" : " ", r->err);
 		reader_close(r);
 		return NULL;
 	}

@@ -451,7 +451,7 @@ static const struct rcase {
 	  "err 2: invalid UTF-8\n"
 	  "4 <2,x\\n> [2][x]" },
 	{ "invalid UTF-8 in the header", "id,n\xe6vn\n1,x\n", 0, 0, NULL,
-	  "open: in: 1: invalid UTF-8" },
+	  "open: in:1: invalid UTF-8" },
 	{ "a NUL byte", "id,name\n1,a\0b\n2,c\n", 18, 0, NULL,
 	  "h1 d=, lf [id][name]\n"
 	  "err 2: NUL byte in record\n"
@@ -462,7 +462,7 @@ static const struct rcase {
 	  "err 2: NUL byte in record\n"
 	  "3 <2,c\\n> [2][c]" },
 	{ "a NUL byte in the header", "id,na\0me\n1,c\n", 13, 0, NULL,
-	  "open: in: 1: NUL byte in record" },
+	  "open: in:1: NUL byte in record" },
 	{ "a quote inside an unquoted field",
 	  "id,name\n1,O\"Brien\n2,x\n3,\"y\"\n", 0, 0, NULL,
 	  "h1 d=, lf [id][name]\n"
@@ -503,7 +503,7 @@ static const struct rcase {
 	  "h1 d=, lf [id][name]\n"
 	  "err 2: bad quoting" },
 	{ "a stray quote in the header", "id,na\"me\n1,2\n", 0, 0, NULL,
-	  "open: in: 1: bad quoting" },
+	  "open: in:1: bad quoting" },
 	/* blank lines: skipped, but counted in line numbers */
 	{ "blank lines are skipped", "id,name\n\n1,x\n\r\n\n2,y\n\n", 0, 0,
 	  NULL,
@@ -624,7 +624,7 @@ test_messages(void)
 
 	fd = feed_file("id,n\xe6vn\n", 9);
 	ok(reader_open(fd, "kunder.csv", NULL, err, sizeof err) == NULL &&
-	    strncmp(err, "kunder.csv: 1: invalid UTF-8 (", 30) == 0,
+	    strncmp(err, "kunder.csv:1: invalid UTF-8 (", 29) == 0,
 	    "a bad header names file and line: %s", err);
 	unfeed(fd);
 

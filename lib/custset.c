@@ -1,0 +1,100 @@
+/* custset: a keyset from customer key to an index into one array of
+ * struct cust. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custset.h"
+#include "keyset.h"
+#include "timeutil.h"
+#include "util.h"
+
+struct custset {
+	struct keyset *keys;
+	struct cust *v;
+	size_t n, cap;
+};
+
+static int32_t
+day_of(const char *date)
+{
+	int64_t t;
+
+	if (!*date || time_parse(date, &t) < 0)
+		return INT32_MIN;
+	return (int32_t)(t / 86400);
+}
+
+static int
+add_customer(void *arg, const struct customer *c)
+{
+	struct custset *cs = arg;
+	struct cust *k;
+
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? cs->cap * 2 : 1024;
+		cs->v = erealloc(cs->v, cs->cap * sizeof *cs->v);
+	}
+	k = &cs->v[cs->n];
+	memset(k, 0, sizeof *k);
+	k->id = (uint32_t)c->id;
+	k->last_contact = day_of(c->last_contact);
+	k->flags = (c->status == CUST_RESTRICTED ? CUST_F_RESTRICTED : 0) |
+	    (*c->email ? CUST_F_EMAIL : 0) | (*c->mobile ? CUST_F_MOBILE : 0);
+	if (strlen(c->lang) == 2)
+		memcpy(k->lang, c->lang, 3);
+	keyset_add(cs->keys, c->key, strlen(c->key), cs->n, NULL);
+	cs->n++;
+	return 0;
+}
+
+static int
+add_consent(void *arg, const char *key, size_t purpose, enum cstate state)
+{
+	struct custset *cs = arg;
+	uint64_t i;
+
+	if (purpose >= CUSTSET_PURPOSES ||
+	    !keyset_find(cs->keys, key, strlen(key), &i))
+		return 0;
+	cs->v[i].states |= (uint64_t)state << (2 * purpose);
+	return 0;
+}
+
+struct custset *
+custset_load(struct store *s, int consents)
+{
+	struct custset *cs = ecalloc(1, sizeof *cs);
+
+	cs->keys = keyset_new();
+	if (store_each_customer(s, add_customer, cs) != 0 ||
+	    (consents && store_each_consent(s, add_consent, cs) != 0)) {
+		custset_free(cs);
+		return NULL;
+	}
+	return cs;
+}
+
+void
+custset_free(struct custset *cs)
+{
+	if (!cs)
+		return;
+	keyset_free(cs->keys);
+	free(cs->v);
+	free(cs);
+}
+
+size_t
+custset_count(const struct custset *cs)
+{
+	return cs->n;
+}
+
+const struct cust *
+custset_find(const struct custset *cs, const char *key, size_t len)
+{
+	uint64_t i;
+
+	return keyset_find(cs->keys, key, len, &i) ? &cs->v[i] : NULL;
+}
