@@ -37,6 +37,9 @@ endif
 
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNITS = $(UNIT_SRC:tests/unit/%.c=$(O)/unit/%)
+# Small programs the TAP tests call (a token verifier, ...).
+TTOOL_SRC = $(sort $(wildcard tests/tools/*.c))
+TTOOLS = $(TTOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 
 MAN1 = $(sort $(wildcard man/*.1))
 MAN5 = $(sort $(wildcard man/*.5))
@@ -69,14 +72,18 @@ $(O)/unit/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
 
-units: $(UNITS)
+$(O)/tools/%: tests/tools/%.c $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
+
+units: $(UNITS) $(TTOOLS)
 
 # The suite: TAP scripts under tests/ and the C unit tests, run by prove
 # with the freshly built binaries first on PATH.
 check: all units
 	@test -n "$(UNITS)" || exit 0; PATH="$(CURDIR)/$(B):$$PATH" prove $(PROVEFLAGS) $(UNITS)
 	PATH="$(CURDIR)/$(B):$$PATH" CONSENT_BIN="$(CURDIR)/$(B)" \
-		CONSENT_TOP="$(CURDIR)" prove $(PROVEFLAGS) tests/*.t
+		CONSENT_TOP="$(CURDIR)" CONSENT_TEST_TOOLS="$(CURDIR)/$(O)/tools" prove $(PROVEFLAGS) tests/*.t
 
 check-sanitize:
 	$(MAKE) O=obj-san B=bin-san CFLAGS="$(SAN_FLAGS)" \
