@@ -54,10 +54,22 @@ utf8_valid(const char *str, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned c = s[i];
+		unsigned c;
 		size_t len, k;
 		uint32_t cp;
+		uint64_t w;
 
+		/* Most of a Nordic export is ASCII: skip it a word at a
+		 * time. */
+		while (i + 8 <= n) {
+			memcpy(&w, s + i, 8);
+			if (w & UINT64_C(0x8080808080808080))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -221,19 +233,25 @@ next_raw(struct reader *r, size_t *len, long *nlines, int *quoted)
 }
 
 static void
-field_cb(void *s, size_t n, void *data)
+add_field(struct reader *r, size_t off, size_t n)
 {
-	struct reader *r = data;
-
 	if (r->nf == r->fcap) {
 		r->fcap = r->fcap ? r->fcap * 2 : 16;
 		r->offs = erealloc(r->offs, r->fcap * sizeof *r->offs);
 		r->lens = erealloc(r->lens, r->fcap * sizeof *r->lens);
 		r->fields = erealloc(r->fields, r->fcap * sizeof *r->fields);
 	}
-	r->offs[r->nf] = r->fbuf.len;
+	r->offs[r->nf] = off;
 	r->lens[r->nf] = n;
 	r->nf++;
+}
+
+static void
+field_cb(void *s, size_t n, void *data)
+{
+	struct reader *r = data;
+
+	add_field(r, r->fbuf.len, n);
 	buf_add(&r->fbuf, s, n);
 	buf_addc(&r->fbuf, '\0');
 }
@@ -261,18 +279,24 @@ is_lf(unsigned char c)
 	return c == '\n';
 }
 
+/* A record without quotes: one copy, the delimiters turned into NULs. */
 static void
 split_plain(struct reader *r, const char *s, size_t n)
 {
-	const char *p = s, *e = s + n, *d;
+	char *p, *e, *d;
 
+	buf_reset(&r->fbuf);
+	buf_add(&r->fbuf, s, n);
+	p = r->fbuf.s;
+	e = p + n;
 	for (;;) {
 		d = memchr(p, r->delim, (size_t)(e - p));
 		if (!d) {
-			field_cb((void *)p, (size_t)(e - p), r);
+			add_field(r, (size_t)(p - r->fbuf.s), (size_t)(e - p));
 			break;
 		}
-		field_cb((void *)p, (size_t)(d - p), r);
+		*d = '\0';
+		add_field(r, (size_t)(p - r->fbuf.s), (size_t)(d - p));
 		p = d + 1;
 	}
 }
