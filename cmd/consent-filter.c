@@ -276,7 +276,8 @@ parse_purposes(struct run *r)
 }
 
 /* --codes COLUMN:LETTERS, the letters written together ("RF") or with
- * commas ("R,F"), compared without regard to case. */
+ * commas ("R,F").  Case counts, as it does for consent-import --codes, so
+ * that a letter means the same to both. */
 static void
 parse_codes(struct run *r)
 {
@@ -294,8 +295,6 @@ parse_codes(struct run *r)
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9')))
 			eprintf("--codes: '%c' is not a letter code", c);
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
 		if (!memchr(r->letters, c, n)) {
 			if (n + 1 >= sizeof r->letters)
 				eprintf("--codes: too many letters");
@@ -502,11 +501,7 @@ match_codes(const struct run *r, const struct record *rec)
 	const char *l;
 
 	for (l = r->letters; *l; l++) {
-		char lower = *l >= 'A' && *l <= 'Z' ? (char)(*l - 'A' + 'a') :
-		    *l;
-		int has = strchr(v, *l) || strchr(v, lower);
-
-		if (has == r->o.any)
+		if ((strchr(v, *l) != NULL) == r->o.any)
 			return r->o.any;
 	}
 	return !r->o.any;

@@ -192,6 +192,16 @@ parse_delim(const char *s)
 	return s[0];
 }
 
+/* An option that takes one list: a second one would silently replace
+ * the first. */
+static const char *
+once(const char *opt, const char *given)
+{
+	if (given)
+		eprintf("%s given twice: put everything in one list", opt);
+	return optarg;
+}
+
 static void
 parse_options(struct options *o, int argc, char **argv)
 {
@@ -207,8 +217,8 @@ parse_options(struct options *o, int argc, char **argv)
 			    sizeof *o->consent);
 			o->consent[o->nconsent++] = optarg;
 			break;
-		case OPT_CODES: o->codes = optarg; break;
-		case OPT_SET: o->set = optarg; break;
+		case OPT_CODES: o->codes = once("--codes", o->codes); break;
+		case OPT_SET: o->set = once("--set", o->set); break;
 		case 'b': o->basis = optarg; break;
 		case 's': o->source = optarg; break;
 		case OPT_AT: o->at = optarg; break;

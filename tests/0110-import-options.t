@@ -470,4 +470,14 @@ grep_ok "the missing configuration is named" "nosuch.conf" "$T/err"
 sql .dump >after.dump
 check_same "configuration errors change nothing" before.dump after.dump
 
+# --codes and --set take one list each: a second would replace the first.
+expect_code 2 "--codes twice is a usage error" \
+	consent-import --codes S:R=emarketing --codes S:F=partners conf2.csv
+same_text "--codes twice: the message says what to do" \
+	"consent-import: --codes given twice: put everything in one list" "$T/err"
+expect_code 2 "--set twice is a usage error" \
+	consent-import --set emarketing=denied --set partners=denied conf2.csv
+sql .dump >after.dump
+check_same "a repeated list option changes nothing" before.dump after.dump
+
 done_testing
