@@ -81,6 +81,7 @@ struct run {
 	size_t nheader;
 	char out_delim;
 	long selected;
+	int eol_owed;		/* the last line written had no line ending */
 	int bad;		/* a bad record or file: exit 2 at the end */
 };
 
@@ -666,20 +667,41 @@ without_eol(const char *raw, size_t len)
 	return len;
 }
 
+static const char *
+eol(const struct run *r)
+{
+	return reader_crlf(r->rd) ? "\r\n" : "\n";
+}
+
+/* A record as read.  The last line of a file may lack its line ending:
+ * it is owed, and paid only when something follows (the next file), so
+ * that one file passes byte for byte and two do not run together. */
+static void
+write_raw(struct run *r, const char *raw, size_t len)
+{
+	if (r->eol_owed)
+		fputs(eol(r), stdout);
+	fwrite(raw, 1, len, stdout);
+	r->eol_owed = len > 0 && raw[len - 1] != '\n';
+}
+
 /* Write a record, with the extra field before its line ending; a
  * record without one (the last line of a file) gets the header's. */
 static void
-write_with(const struct run *r, const struct record *rec, const char *extra)
+write_with(struct run *r, const struct record *rec, const char *extra)
 {
 	size_t body = without_eol(rec->raw, rec->rawlen);
 
+	if (r->eol_owed)
+		fputs(eol(r), stdout);
+	r->eol_owed = 0;
 	fwrite(rec->raw, 1, body, stdout);
 	putchar(r->out_delim);
 	fputs(extra, stdout);
 	if (body < rec->rawlen)
 		fwrite(rec->raw + body, 1, rec->rawlen - body, stdout);
 	else
-		fputs(reader_crlf(r->rd) ? "\r\n" : "\n", stdout);
+		fputs(eol(r), stdout);
 }
 
 /* The customer's preference link, "" for a customer the store does not
@@ -723,7 +745,7 @@ write_record(struct run *r, const struct record *rec, const struct cust *c,
 	if (r->o.count)
 		return;
 	if (!r->o.add_link) {
-		fwrite(rec->raw, 1, rec->rawlen, stdout);
+		write_raw(r, rec->raw, rec->rawlen);
 		return;
 	}
 	make_link(r, rec, c, link);
@@ -774,7 +796,7 @@ take_header(struct run *r)
 			write_with(r, h, name.s);
 			buf_free(&name);
 		} else
-			fwrite(h->raw, 1, h->rawlen, stdout);
+			write_raw(r, h->raw, h->rawlen);
 		return;
 	}
 	if (reader_delim(r->rd) != r->out_delim || h->nfields != r->nheader)
@@ -788,17 +810,45 @@ take_header(struct run *r)
 
 /* --- input ---------------------------------------------------------- */
 
+/* A selector on the stream's column or, without one, the store's value:
+ * with neither it could only select no one, which is not what was meant. */
+static void
+need_source(const struct run *r, const char *opt, int has_col)
+{
+	if (!has_col && !r->cs)
+		eprintf("%s: %s: no such column and no store to look it up in"
+		    " (give --map, or --db)", r->fname, opt);
+}
+
+static void
+check_sources(const struct run *r)
+{
+	const int *col = r->fm.col;
+
+	if (r->channel == CH_EMAIL)
+		need_source(r, "--channel email", col[F_EMAIL] >= 0);
+	else if (r->channel == CH_SMS)
+		need_source(r, "--channel sms", col[F_MOBILE] >= 0);
+	else if (r->channel == CH_ANY)
+		need_source(r, "--channel any", col[F_EMAIL] >= 0 ||
+		    col[F_MOBILE] >= 0);
+	if (r->has_within)
+		need_source(r, "--contacted-within", col[F_LAST_CONTACT] >= 0);
+}
+
 static void
 resolve_columns(struct run *r)
 {
 	char err[512];
 
+	/* The message names the file where it concerns the file. */
 	if (fieldmap_resolve(&r->fm, r->rd, r->o.map, r->o.key, err,
 	    sizeof err) < 0)
-		eprintf("%s: %s", r->fname, err);
+		eprintf("%s", err);
 	if ((r->cs || r->sp) && r->fm.col[F_ID] < 0)
 		eprintf("%s: no key column '%s' (give --key or --map"
 		    " id=COLUMN)", r->fname, r->o.key ? r->o.key : "id");
+	check_sources(r);
 	r->codes_col = -1;
 	if (r->o.codes && (r->codes_col = reader_column(r->rd,
 	    r->codes_column)) < 0)
@@ -844,8 +894,8 @@ filter_fd(struct run *r, int fd, const char *name, const char *encoding)
 		r->bad = 1;
 		return;
 	}
-	take_header(r);
 	resolve_columns(r);
+	take_header(r);
 	filter_records(r);
 	reader_close(r->rd);
 	r->rd = NULL;
