@@ -2,6 +2,7 @@
  * The store's customers are loaded once into a compact set, then the
  * records stream; a selected record is written exactly as it was read.
  * See consent-filter(1). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -80,6 +81,8 @@ struct run {
 	char **header_fields;
 	size_t nheader;
 	char out_delim;
+	struct writer excel;	/* --from-store --excel: fields rewritten */
+	int rewrite;
 	long selected;
 	int eol_owed;		/* the last line written had no line ending */
 	int bad;		/* a bad record or file: exit 2 at the end */
@@ -187,6 +190,16 @@ push(char ***v, size_t *n, char *s)
 	(*v)[(*n)++] = s;
 }
 
+/* An option that takes one value: a second would silently replace the
+ * first. */
+static const char *
+once(const char *opt, const char *given)
+{
+	if (given)
+		eprintf("%s given twice", opt);
+	return optarg;
+}
+
 static void
 parse_options(struct options *o, int argc, char **argv)
 {
@@ -197,15 +210,25 @@ parse_options(struct options *o, int argc, char **argv)
 		switch (c) {
 		case 'p': push(&o->purposes, &o->npurposes, optarg); break;
 		case OPT_ANY: o->any = 1; break;
-		case OPT_CODES: o->codes = optarg; break;
-		case OPT_MISSING: o->missing = optarg; break;
+		case OPT_CODES: o->codes = once("--codes", o->codes); break;
+		case OPT_MISSING:
+			o->missing = once("--missing", o->missing);
+			break;
 		case OPT_INCLUDE_DENIED: o->include_denied = 1; break;
-		case OPT_WITHDRAWN: o->withdrawn = optarg; break;
-		case OPT_CHANNEL: o->channel = optarg; break;
-		case OPT_WITHIN: o->within = optarg; break;
+		case OPT_WITHDRAWN:
+			o->withdrawn = once("--withdrawn", o->withdrawn);
+			break;
+		case OPT_CHANNEL:
+			o->channel = once("--channel", o->channel);
+			break;
+		case OPT_WITHIN:
+			o->within = once("--contacted-within", o->within);
+			break;
 		case 's': push(&o->suppress, &o->nsuppress, optarg); break;
 		case OPT_FROM_STORE: o->from_store = 1; break;
-		case OPT_ADD_LINK: o->add_link = optarg; break;
+		case OPT_ADD_LINK:
+			o->add_link = once("--add-link", o->add_link);
+			break;
 		case 'v': o->invert = 1; break;
 		case 'c': o->count = 1; break;
 		case 'm': o->map = optarg; break;
@@ -478,6 +501,14 @@ field(const struct run *r, const struct record *rec, enum field f)
 	return trim_blanks(rec->fields[col]);
 }
 
+static const char *
+field_or_empty(const struct run *r, const struct record *rec, enum field f)
+{
+	const char *v = field(r, rec, f);
+
+	return v ? v : "";
+}
+
 static int
 allowed(const struct cust *c, const struct psel *ps)
 {
@@ -509,13 +540,15 @@ match_codes(const struct run *r, const struct record *rec)
 }
 
 /* Whom to ask: never recorded (a customer the store does not know has
- * recorded nothing either), or denied with --include-denied. */
+ * recorded nothing either), or denied with --include-denied.  A record
+ * without a key is no one to ask. */
 static int
-match_missing(const struct run *r, const struct cust *c)
+match_missing(const struct run *r, const struct record *rec,
+    const struct cust *c)
 {
 	enum cstate s;
 
-	if (r->missing.inactive)
+	if (r->missing.inactive || (!c && !*field_or_empty(r, rec, F_ID)))
 		return 0;
 	s = c ? cust_state(c, r->missing.index) : CS_UNKNOWN;
 	return s == CS_UNKNOWN || (r->o.include_denied && s == CS_DENIED);
@@ -582,29 +615,23 @@ match_within(struct run *r, const struct record *rec, const struct cust *c)
 static int
 match_rule(struct run *r, const struct record *rec, const struct cust *c)
 {
-	int m;
+	int m = 1;
 
+	/* First, so that a bad date is reported whatever else the record
+	 * holds (with -v too). */
+	if (r->has_within && (m = match_within(r, rec, c)) != 1)
+		return m;
 	if (r->nwant && !match_purposes(r, c))
 		return 0;
 	if (r->o.codes && !match_codes(r, rec))
 		return 0;
-	if (r->has_missing && !match_missing(r, c))
+	if (r->has_missing && !match_missing(r, rec, c))
 		return 0;
 	if (r->has_withdrawn && !match_withdrawn(r, c))
 		return 0;
 	if (r->channel != CH_NONE && !match_channel(r, rec, c))
 		return 0;
-	if (r->has_within && (m = match_within(r, rec, c)) != 1)
-		return m;
 	return 1;
-}
-
-static const char *
-field_or_empty(const struct run *r, const struct record *rec, enum field f)
-{
-	const char *v = field(r, rec, f);
-
-	return v ? v : "";
 }
 
 /* Erased: a key the store does not hold that a tombstone matches, by
@@ -742,8 +769,21 @@ static void
 write_record(struct run *r, const struct record *rec, const struct cust *c,
     struct buf *link)
 {
+	size_t i;
+
 	if (r->o.count)
 		return;
+	if (r->rewrite) {
+		/* --excel changes what is written, never what is selected. */
+		for (i = 0; i < rec->nfields; i++)
+			writer_field(&r->excel, i == 0, rec->fields[i]);
+		if (r->o.add_link) {
+			make_link(r, rec, c, link);
+			writer_field(&r->excel, 0, link->len ? link->s : "");
+		}
+		writer_end(&r->excel);
+		return;
+	}
 	if (!r->o.add_link) {
 		write_raw(r, rec->raw, rec->rawlen);
 		return;
@@ -867,7 +907,9 @@ filter_records(struct run *r)
 		const struct cust *c = NULL;
 
 		if (rc == -2)
-			eprintf("%s: %s", r->fname, reader_error(r->rd));
+			eprintf("%s:%s%s", r->fname,
+			    isdigit((unsigned char)*reader_error(r->rd)) ? "" : " ",
+			    reader_error(r->rd));
 		if (rc < 0) {
 			weprintf("%s:%s", r->fname, reader_error(r->rd));
 			r->bad = 1;
@@ -919,21 +961,16 @@ filter_file(struct run *r, const char *path)
 	close(fd);
 }
 
-/* --from-store: the store's customers as a CSV table in a temporary
- * file, read back like any input, so that every selector works the same
- * on it. */
-struct dump {
-	struct writer w;
-};
-
+/* --from-store: the store's customers as a table in a temporary file (in
+ * the format asked for, CSV by default), read back like any input, so that
+ * every selector works the same on it. */
 static int
 dump_customer(void *arg, const struct customer *c)
 {
-	struct dump *d = arg;
 	const char *f[] = { c->key, c->name, c->email, c->mobile, c->lang,
 	    c->last_contact };
 
-	writer_row(&d->w, sizeof f / sizeof *f, f);
+	writer_row(arg, sizeof f / sizeof *f, f);
 	return 0;
 }
 
@@ -942,19 +979,22 @@ filter_store(struct run *r)
 {
 	static const char *const header[] = { "id", "name", "email", "mobile",
 	    "lang", "last_contact" };
+	char delim = r->o.delim ? r->o.delim : ',';
 	FILE *tmp = tmpfile();
-	struct dump d;
+	struct writer w;
 
 	if (!tmp)
 		eprintf("cannot make a temporary file: %s", strerror(errno));
-	writer_init(&d.w, tmp, ',', 0, r->o.excel);
-	writer_row(&d.w, 6, header);
-	if (store_each_customer(r->st, dump_customer, &d) != 0)
+	writer_init(&w, tmp, delim, 0, 0);
+	writer_row(&w, 6, header);
+	if (store_each_customer(r->st, dump_customer, &w) != 0)
 		eprintf("%s", store_errmsg(r->st));
 	if (fflush(tmp) != 0 || ferror(tmp))
 		eprintf("cannot write the temporary file: %s",
 		    strerror(errno));
 	rewind(tmp);
+	writer_init(&r->excel, stdout, delim, 0, 1);
+	r->rewrite = r->o.excel;
 	filter_fd(r, fileno(tmp), store_path(r->st), NULL);
 	fclose(tmp);
 }
