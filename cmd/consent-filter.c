@@ -65,6 +65,7 @@ struct run {
 	/* the store, when there is one */
 	struct store *st;
 	struct custset *cs;
+	int tombstones;		/* the store holds some */
 	/* --add-link */
 	unsigned char *secret;
 	size_t secretlen;
@@ -454,7 +455,8 @@ setup_store(struct run *r)
 		return;
 	}
 	r->st = cli_store(path, r->cfg);
-	if (!(r->cs = custset_load(r->st, needs_consents(r))))
+	if (!(r->cs = custset_load(r->st, needs_consents(r))) ||
+	    (r->tombstones = store_has_tombstones(r->st)) < 0)
 		eprintf("%s", store_errmsg(r->st));
 }
 
@@ -667,7 +669,7 @@ select_record(struct run *r, const struct record *rec,
 		c = custset_find(r->cs, key, strlen(key));
 		if (c && (c->flags & CUST_F_RESTRICTED))
 			return 0;
-		if (!c && *key && erased(r, key, rec))
+		if (!c && *key && r->tombstones && erased(r, key, rec))
 			return 0;
 	}
 	*cp = c;

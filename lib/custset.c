@@ -48,16 +48,35 @@ add_customer(void *arg, const struct customer *c)
 	return 0;
 }
 
+/* The customer with this store id: the customers were loaded in the
+ * order of their ids, so a binary search finds it. */
+static struct cust *
+by_id(const struct custset *cs, int64_t id)
+{
+	size_t lo = 0, hi = cs->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cs->v[mid].id == id)
+			return &cs->v[mid];
+		if (cs->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static int
-add_consent(void *arg, const char *key, size_t purpose, enum cstate state)
+add_consent(void *arg, int64_t customer, size_t purpose, enum cstate state)
 {
 	struct custset *cs = arg;
-	uint64_t i;
+	struct cust *c;
 
-	if (purpose >= CUSTSET_PURPOSES ||
-	    !keyset_find(cs->keys, key, strlen(key), &i))
+	if (purpose >= CUSTSET_PURPOSES || !(c = by_id(cs, customer)))
 		return 0;
-	cs->v[i].states |= (uint64_t)state << (2 * purpose);
+	c->states |= (uint64_t)state << (2 * purpose);
 	return 0;
 }
 

@@ -85,14 +85,18 @@ int store_consent_put(struct store *s, const struct customer *c,
 int store_each_customer(struct store *s,
     int (*fn)(void *arg, const struct customer *c), void *arg);
 /* Call fn for every stored consent (state granted, denied or withdrawn),
- * with the customer's key and the purpose's index; as above. */
+ * with the customer's id (struct customer's id) and the purpose's index;
+ * as above.  The ids save a join and a look-up by key per consent. */
 int store_each_consent(struct store *s,
-    int (*fn)(void *arg, const char *key, size_t purpose, enum cstate state),
-    void *arg);
+    int (*fn)(void *arg, int64_t customer, size_t purpose,
+    enum cstate state), void *arg);
 
 /* Does a tombstone match this key, e-mail or E.164 mobile (any may be
  * "")?  1 yes, 0 no, -1 error. */
 int store_tombstoned(struct store *s, const char *key, const char *email,
     const char *mobile);
+/* Does the store hold any tombstone?  1 yes, 0 no, -1 error.  A stream
+ * can then skip normalising the addresses of every unknown key. */
+int store_has_tombstones(struct store *s);
 
 #endif

@@ -305,6 +305,14 @@ tomb_match(struct store *s, const char *kind, const char *value)
 }
 
 int
+store_has_tombstones(struct store *s)
+{
+	if (s->tombstones < 0 && count_tombstones(s) < 0)
+		return -1;
+	return s->tombstones;
+}
+
+int
 store_tombstoned(struct store *s, const char *key, const char *email,
     const char *mobile)
 {

@@ -47,15 +47,14 @@ store_each_customer(struct store *s,
 
 int
 store_each_consent(struct store *s,
-    int (*fn)(void *arg, const char *key, size_t purpose, enum cstate state),
-    void *arg)
+    int (*fn)(void *arg, int64_t customer, size_t purpose,
+    enum cstate state), void *arg)
 {
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT c.key, k.purpose, k.state FROM"
-	    " consents k JOIN customers c ON c.id = k.customer", -1, &st,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT customer, purpose, state FROM"
+	    " consents", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "consents");
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int p = store_purpose_by_id(s, sqlite3_column_int64(st, 1));
@@ -63,7 +62,7 @@ store_each_consent(struct store *s,
 
 		/* a purpose no longer configured selects nobody */
 		if (p >= 0 && state > 0)
-			stop = fn(arg, text(st, 0), (size_t)p,
+			stop = fn(arg, sqlite3_column_int64(st, 0), (size_t)p,
 			    (enum cstate)state);
 	}
 	sqlite3_finalize(st);
