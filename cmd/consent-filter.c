@@ -174,31 +174,11 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static char
-parse_delim(const char *s)
-{
-	if (strcmp(s, "\\t") == 0 || strcmp(s, "tab") == 0)
-		return '\t';
-	if (strlen(s) != 1 || strchr("\"\r\n", s[0]))
-		eprintf("-d: the delimiter must be one character, not '%s'", s);
-	return s[0];
-}
-
 static void
 push(char ***v, size_t *n, char *s)
 {
 	*v = erealloc(*v, (*n + 1) * sizeof **v);
 	(*v)[(*n)++] = s;
-}
-
-/* An option that takes one value: a second would silently replace the
- * first. */
-static const char *
-once(const char *opt, const char *given)
-{
-	if (given)
-		eprintf("%s given twice", opt);
-	return optarg;
 }
 
 static void
@@ -211,31 +191,36 @@ parse_options(struct options *o, int argc, char **argv)
 		switch (c) {
 		case 'p': push(&o->purposes, &o->npurposes, optarg); break;
 		case OPT_ANY: o->any = 1; break;
-		case OPT_CODES: o->codes = once("--codes", o->codes); break;
+		case OPT_CODES:
+			o->codes = cli_once("--codes", o->codes, optarg);
+			break;
 		case OPT_MISSING:
-			o->missing = once("--missing", o->missing);
+			o->missing = cli_once("--missing", o->missing, optarg);
 			break;
 		case OPT_INCLUDE_DENIED: o->include_denied = 1; break;
 		case OPT_WITHDRAWN:
-			o->withdrawn = once("--withdrawn", o->withdrawn);
+			o->withdrawn = cli_once("--withdrawn", o->withdrawn,
+			    optarg);
 			break;
 		case OPT_CHANNEL:
-			o->channel = once("--channel", o->channel);
+			o->channel = cli_once("--channel", o->channel, optarg);
 			break;
 		case OPT_WITHIN:
-			o->within = once("--contacted-within", o->within);
+			o->within = cli_once("--contacted-within", o->within,
+			    optarg);
 			break;
 		case 's': push(&o->suppress, &o->nsuppress, optarg); break;
 		case OPT_FROM_STORE: o->from_store = 1; break;
 		case OPT_ADD_LINK:
-			o->add_link = once("--add-link", o->add_link);
+			o->add_link = cli_once("--add-link", o->add_link,
+			    optarg);
 			break;
 		case 'v': o->invert = 1; break;
 		case 'c': o->count = 1; break;
 		case 'm': o->map = optarg; break;
 		case 'k': o->key = optarg; break;
 		case 'e': o->encoding = optarg; break;
-		case 'd': o->delim = parse_delim(optarg); break;
+		case 'd': o->delim = cli_delim(optarg); break;
 		case OPT_CSV: o->delim = ','; break;
 		case OPT_TSV: o->delim = '\t'; break;
 		case OPT_EXCEL: o->excel = 1; break;

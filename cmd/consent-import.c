@@ -182,26 +182,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static char
-parse_delim(const char *s)
-{
-	if (strcmp(s, "\\t") == 0 || strcmp(s, "tab") == 0)
-		return '\t';
-	if (strlen(s) != 1 || strchr("\"\r\n", s[0]))
-		eprintf("-d: the delimiter must be one character, not '%s'", s);
-	return s[0];
-}
-
-/* An option that takes one list: a second one would silently replace
- * the first. */
-static const char *
-once(const char *opt, const char *given)
-{
-	if (given)
-		eprintf("%s given twice: put everything in one list", opt);
-	return optarg;
-}
-
 static void
 parse_options(struct options *o, int argc, char **argv)
 {
@@ -217,8 +197,12 @@ parse_options(struct options *o, int argc, char **argv)
 			    sizeof *o->consent);
 			o->consent[o->nconsent++] = optarg;
 			break;
-		case OPT_CODES: o->codes = once("--codes", o->codes); break;
-		case OPT_SET: o->set = once("--set", o->set); break;
+		case OPT_CODES:
+			o->codes = cli_once("--codes", o->codes, optarg);
+			break;
+		case OPT_SET:
+			o->set = cli_once("--set", o->set, optarg);
+			break;
 		case 'b': o->basis = optarg; break;
 		case 's': o->source = optarg; break;
 		case OPT_AT: o->at = optarg; break;
@@ -227,7 +211,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_RESET: o->reset = 1; break;
 		case 'r': o->rejects = optarg; break;
 		case 'e': o->encoding = optarg; break;
-		case 'd': o->delim = parse_delim(optarg); break;
+		case 'd': o->delim = cli_delim(optarg); break;
 		case OPT_CSV: o->delim = ','; break;
 		case OPT_TSV: o->delim = '\t'; break;
 		case OPT_ALLOW_ERASED: o->allow_erased = 1; break;

@@ -2,6 +2,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -60,4 +61,23 @@ cli_actor(const char *given)
 		return pw->pw_name;
 	snprintf(uid, sizeof uid, "uid %ld", (long)getuid());
 	return uid;
+}
+
+char
+cli_delim(const char *arg)
+{
+	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
+		return '\t';
+	if (strlen(arg) != 1 || strchr("\"\r\n", arg[0]))
+		eprintf("-d: the delimiter must be one character, not '%s'",
+		    arg);
+	return arg[0];
+}
+
+const char *
+cli_once(const char *opt, const char *given, const char *value)
+{
+	if (given)
+		eprintf("%s given twice: give it once", opt);
+	return value;
 }

@@ -19,4 +19,11 @@ int64_t cli_now(void);
  * entry), else "uid N". */
 const char *cli_actor(const char *given);
 
+/* -d's argument: one character, or "\\t" / "tab" for a tab; else exit 2. */
+char cli_delim(const char *arg);
+/* An option that takes one value: the value, or exit 2 when the option
+ * was given before (given not NULL), since a second would silently
+ * replace the first. */
+const char *cli_once(const char *opt, const char *given, const char *value);
+
 #endif

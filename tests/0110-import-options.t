@@ -474,7 +474,7 @@ check_same "configuration errors change nothing" before.dump after.dump
 expect_code 2 "--codes twice is a usage error" \
 	consent-import --codes S:R=emarketing --codes S:F=partners conf2.csv
 same_text "--codes twice: the message says what to do" \
-	"consent-import: --codes given twice: put everything in one list" "$T/err"
+	"consent-import: --codes given twice: give it once" "$T/err"
 expect_code 2 "--set twice is a usage error" \
 	consent-import --set emarketing=denied --set partners=denied conf2.csv
 sql .dump >after.dump
