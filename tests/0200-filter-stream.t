@@ -451,4 +451,14 @@ expect_code 2 "--include-denied without --missing: exit 2" \
 err_is "--include-denied alone: what it goes with" \
 	"consent-filter: --include-denied goes with --missing"
 
+# ---- options that take one value ----
+
+for opt in "--codes status:R" "--channel email" "--contacted-within 5y"; do
+	# shellcheck disable=SC2086
+	expect_code 2 "${opt%% *} twice: exit 2" consent-filter $opt $opt f1.csv
+	err_is "${opt%% *} twice: said so" \
+		"consent-filter: ${opt%% *} given twice: give it once"
+	no_stdout "${opt%% *} twice: nothing on stdout"
+done
+
 done_testing
