@@ -621,8 +621,8 @@ match_rule(struct run *r, const struct record *rec, const struct cust *c)
 	return 1;
 }
 
-/* Erased: a key the store does not hold that a tombstone matches, by
- * key, e-mail or mobile. */
+/* Erased: a record whose key the store does not hold (or that has none)
+ * and that a tombstone matches, by key, e-mail or mobile. */
 static int
 erased(struct run *r, const char *key, const struct record *rec)
 {
@@ -654,7 +654,7 @@ select_record(struct run *r, const struct record *rec,
 		c = custset_find(r->cs, key, strlen(key));
 		if (c && (c->flags & CUST_F_RESTRICTED))
 			return 0;
-		if (!c && *key && r->tombstones && erased(r, key, rec))
+		if (!c && r->tombstones && erased(r, key, rec))
 			return 0;
 	}
 	*cp = c;
