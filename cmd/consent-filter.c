@@ -913,7 +913,7 @@ filter_records(struct run *r)
 static void
 filter_fd(struct run *r, int fd, const char *name, const char *encoding)
 {
-	struct reader_opts ro = { r->o.delim, encoding };
+	struct reader_opts ro = { r->o.delim, encoding, 0 };
 	char err[512];
 
 	r->fname = name;

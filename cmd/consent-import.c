@@ -895,7 +895,7 @@ import_records(struct run *r)
 static void
 import_file(struct run *r, const char *path)
 {
-	struct reader_opts ro = { r->o.delim, r->o.encoding };
+	struct reader_opts ro = { r->o.delim, r->o.encoding, 0 };
 	char err[512];
 	int fd = 0;
 

@@ -20,6 +20,7 @@ struct record {
 struct reader_opts {
 	char delim;		/* 0: detect from the header line */
 	const char *encoding;	/* NULL: UTF-8, checked */
+	int libcsv_only;	/* every quoted record through libcsv (tests) */
 };
 
 struct reader;

@@ -170,7 +170,7 @@ static int
 load_csv(struct suppress *sp, int fd, const char *path, char *err,
     size_t errsz)
 {
-	struct reader_opts opts = { 0, NULL };
+	struct reader_opts opts = { 0, NULL, 0 };
 	struct reader *r = reader_open(fd, path, &opts, err, errsz);
 	struct record rec;
 	int id, email, mobile, rc;

@@ -566,7 +566,7 @@ test_cases(void)
 
 	for (i = 0; i < sizeof rcases / sizeof rcases[0]; i++) {
 		const struct rcase *c = &rcases[i];
-		struct reader_opts o = { c->delim, c->encoding };
+		struct reader_opts o = { c->delim, c->encoding, 0 };
 		size_t len = c->len ? c->len : strlen(c->in);
 		char *got;
 		int fd, pass;
@@ -769,7 +769,7 @@ test_long(void)
 		buf_addc(&in, '\x80');
 	buf_adds(&in, "\n");
 	{
-		struct reader_opts o = { 0, "cp1252" };
+		struct reader_opts o = { 0, "cp1252", 0 };
 		int fd = feed_file(in.s, in.len);
 		struct reader *r = reader_open(fd, "in", &o, NULL, 0);
 		struct record rec;
@@ -1389,6 +1389,77 @@ test_utf8(void)
 	}
 }
 
+/* The fast split of quoted records against libcsv: random records of
+ * the bytes that matter (quotes, delimiters, CR, LF, a blank, a UTF-8
+ * letter) must read the same, field for field and error for error,
+ * with and without libcsv_only. */
+static uint32_t rng = 2463534242u;
+
+static uint32_t
+next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static void
+random_input(struct buf *b)
+{
+	static const char *const atoms[] = { "x", "y", ",", ",", "\"", "\"",
+	    "\"\"", "\n", "\r", " ", ";", "\xc3\xa9" };
+	size_t nrec = 1 + next_rand() % 4, i, k, len;
+
+	buf_reset(b);
+	buf_adds(b, "a,b,c\n");
+	for (i = 0; i < nrec; i++) {
+		/* Mostly well-formed quoted fields, so that the fast path is
+		 * taken often, with random bytes in between. */
+		len = next_rand() % 10;
+		for (k = 0; k < len; k++) {
+			if (next_rand() % 4 == 0) {
+				buf_adds(b, "\"q,\"\"w\"");
+				continue;
+			}
+			buf_adds(b, atoms[next_rand() %
+			    (sizeof atoms / sizeof atoms[0])]);
+		}
+		buf_adds(b, next_rand() % 3 ? "\n" : "\r\n");
+	}
+}
+
+static void
+test_fast_split(void)
+{
+	struct reader_opts fast = { ',', NULL, 0 }, slow = { ',', NULL, 1 };
+	struct buf in = { 0 };
+	int i, differ = 0;
+
+	for (i = 0; i < 20000; i++) {
+		char *a, *b;
+		int fd;
+
+		random_input(&in);
+		fd = feed_file(in.s, in.len);
+		a = transcript(fd, &fast, NULL);
+		unfeed(fd);
+		fd = feed_file(in.s, in.len);
+		b = transcript(fd, &slow, NULL);
+		unfeed(fd);
+		if (strcmp(a, b) != 0 && differ++ == 0) {
+			diag("input", in.s);
+			diag("fast", a);
+			diag("libcsv", b);
+		}
+		free(a);
+		free(b);
+	}
+	ok(differ == 0, "fast quoted split equals libcsv on 20000 random"
+	    " inputs (%d differ)", differ);
+	buf_free(&in);
+}
+
 int
 main(void)
 {
@@ -1406,6 +1477,7 @@ main(void)
 	test_long();
 	test_too_long();
 	test_many();
+	test_fast_split();
 	printf("1..%d\n", ntest);
 	return nfailed != 0;
 }
