@@ -646,7 +646,9 @@ static int
 select_record(struct run *r, const struct record *rec,
     const struct cust **cp)
 {
-	const char *key = field_or_empty(r, rec, F_ID);
+	/* Only the store and the lists need the key: a stream selection
+	 * alone spends nothing on it. */
+	const char *key = r->cs || r->sp ? field_or_empty(r, rec, F_ID) : "";
 	const struct cust *c = NULL;
 	int m;
 
