@@ -513,7 +513,9 @@ decide_set(struct run *r, const struct set_rule *rule)
 	struct decision *d = &r->dec[rule->purpose];
 
 	d->state = rule->state;
-	d->from_no = 0;
+	/* --set P=denied is a "no" like any other: after a yes, a
+	 * withdrawal. */
+	d->from_no = rule->state == CS_DENIED;
 	d->dated = 1;
 	d->source = r->o.source ? r->o.source : "manual";
 	buf_reset(&d->evidence);

@@ -293,4 +293,22 @@ expect_code 2 "--codes without letters exits 2" consent-import --codes status co
 sql .dump >after.dump
 check_same "bad --codes change nothing" before.dump after.dump
 
+# ---- --set denied after a yes is a withdrawal ----
+
+printf 'id\nk9\n' >k9.csv
+expect_code 0 "--set granted for a new customer" \
+	at 2026-10-01T00:00:00Z consent-import -q --set emarketing=granted k9.csv
+expect_code 0 "--set denied after it" \
+	at 2026-10-02T00:00:00Z consent-import -q --set emarketing=denied k9.csv
+is "--set denied on a granted consent: withdrawn" "withdrawn|manual" \
+	consents "state, source" "key = 'k9' AND purpose = 'emarketing'"
+expect_code 0 "--set denied again" \
+	at 2026-10-03T00:00:00Z consent-import -q --set emarketing=denied k9.csv
+is "--set denied on a withdrawn consent: stays withdrawn" "withdrawn" \
+	consents state "key = 'k9' AND purpose = 'emarketing'"
+expect_code 0 "--set denied for a new customer" \
+	consent-import -q --set partners=denied k9.csv
+is "--set denied on an unknown consent: denied" "denied" \
+	consents state "key = 'k9' AND purpose = 'partners'"
+
 done_testing
