@@ -87,6 +87,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " ?3)",
 	[ST_TOMB_GET] = "SELECT 1 FROM tombstones WHERE kind = ?1 AND"
 	    " hash = ?2",
+	[ST_REQ_INSERT] = "INSERT INTO requests(customer, channel, status,"
+	    " purposes, lang, created, address, detail) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, ?8)",
+	[ST_REQ_UPDATE] = "UPDATE requests SET status = ?2, sent = ?3,"
+	    " expires = ?4, reminded = ?5, answered = ?6, detail = ?7"
+	    " WHERE id = ?1",
+	[ST_REQ_LAST] = "SELECT " REQUEST_COLUMNS " FROM requests r JOIN"
+	    " customers c ON c.id = r.customer WHERE r.customer = ?1"
+	    " ORDER BY r.id DESC LIMIT 1",
+	[ST_REQ_GET] = "SELECT " REQUEST_COLUMNS " FROM requests r JOIN"
+	    " customers c ON c.id = r.customer WHERE r.id = ?1",
 };
 
 int
@@ -182,7 +193,13 @@ migrate(struct store *s)
 	if (v < 1 && (exec(s, schema_v1) < 0 ||
 	    exec(s, "PRAGMA user_version = 1") < 0))
 		goto fail;
-	/* later versions: if (v < 2) ALTER TABLE ... */
+	/* Version 2: a request keeps the address it was made for, since the
+	 * channel is chosen when the request is created and a queued request
+	 * keeps it, even when the record on the input named another
+	 * address than the store's. */
+	if (v < 2 && (exec(s, "ALTER TABLE requests ADD COLUMN address"
+	    " TEXT") < 0 || exec(s, "PRAGMA user_version = 2") < 0))
+		goto fail;
 	return exec(s, "COMMIT");
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

@@ -11,7 +11,7 @@
 struct config;
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* path NULL: $CONSENT_DB, else ./consent.db.  NULL and a message in err
  * on failure. */
@@ -98,5 +98,48 @@ int store_tombstoned(struct store *s, const char *key, const char *email,
 /* Does the store hold any tombstone?  1 yes, 0 no, -1 error.  A stream
  * can then skip normalising the addresses of every unknown key. */
 int store_has_tombstones(struct store *s);
+
+/* Requests (SPEC.md "Consent and request states"). */
+enum rstatus {
+	RS_QUEUED, RS_SENDING, RS_SENT, RS_APPROVED, RS_DENIED, RS_EXPIRED,
+	RS_ERROR, RS_CANCELLED
+};
+extern const char *const rstatus_names[];
+/* Parse a status name; -1 when unknown. */
+int rstatus_parse(const char *s);
+/* queued, sending and sent: the request still waits for an answer. */
+int rstatus_open(enum rstatus st);
+
+struct request {
+	int64_t id;		/* 0 before it is stored */
+	int64_t customer;	/* the customer's row */
+	char *key;		/* the customer's key */
+	char *channel;		/* email, sms, paper */
+	char *address;		/* the e-mail address or E.164 number, "" for none */
+	char *purposes;		/* purpose names, comma-separated */
+	char *lang;
+	char *detail;		/* why it failed, where it went; "" for none */
+	enum rstatus status;
+	/* Unix seconds, 0 when not yet */
+	int64_t created, sent, expires, reminded, answered;
+};
+
+void request_clear(struct request *r);
+/* Store a new request (id and created are set here: created is the run's
+ * time) and write its audit event (none -> status). */
+int store_request_insert(struct store *s, struct request *r);
+/* Write the request's status, times and detail, and an audit event when
+ * the status changes (old -> new, the detail as evidence). */
+int store_request_update(struct store *s, struct request *r,
+    enum rstatus old);
+/* The customer's latest request: 1 found, 0 none, -1 error. */
+int store_request_last(struct store *s, int64_t customer,
+    struct request *r);
+/* A request by number: 1 found, 0 none, -1 error. */
+int store_request_get(struct store *s, int64_t id, struct request *r);
+/* Call fn for every request in status st, oldest first; the request is
+ * the callee's to keep (request_clear it).  fn returns 0 to go on. */
+int store_each_request(struct store *s, enum rstatus st,
+    int (*fn)(void *arg, struct request *r), void *arg);
 
 #endif

@@ -22,6 +22,7 @@ enum stmt_id {
 	ST_CUST_GET, ST_CUST_INSERT, ST_CUST_UPDATE,
 	ST_CONSENTS_GET, ST_CONSENT_INSERT, ST_CONSENT_UPDATE,
 	ST_EVENT_INSERT, ST_RUN_INSERT, ST_TOMB_GET,
+	ST_REQ_INSERT, ST_REQ_UPDATE, ST_REQ_LAST, ST_REQ_GET,
 	ST_COUNT
 };
 
@@ -46,6 +47,11 @@ struct store {
 	long writes;		/* for CONSENT_CRASH_AFTER */
 	char err[512];
 };
+
+/* The columns store_request.c reads a request from, in its order. */
+#define REQUEST_COLUMNS "r.id, r.customer, c.key, r.channel, r.status," \
+	" r.purposes, r.lang, r.created, r.sent, r.expires, r.reminded," \
+	" r.answered, r.address, r.detail"
 
 /* The prepared statement for id, prepared on first use. */
 sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id);
