@@ -8,6 +8,9 @@
 enum send_result {
 	SEND_OK,
 	SEND_TEMP,	/* a 4xx reply, a dropped connection, a time-out */
+	SEND_DOWN,	/* the server cannot be reached: temporary, but the
+			 * same for every message, so once the retries are
+			 * spent the run stops and the rest stay queued */
 	SEND_PERM,	/* a 5xx reply for this recipient */
 	SEND_FATAL	/* TLS, authentication, configuration */
 };

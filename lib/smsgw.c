@@ -155,6 +155,8 @@ classify(CURLcode rc, long status)
 	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CACERT_BADFILE ||
 	    rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
 		return SEND_FATAL;
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
+		return SEND_DOWN;
 	if (rc != CURLE_OK)
 		return SEND_TEMP;
 	if (status >= 200 && status < 300)

@@ -210,6 +210,9 @@ classify(CURLcode rc, long code)
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return SEND_FATAL;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return SEND_DOWN;
 	default:
 		break;
 	}
