@@ -25,6 +25,7 @@
 #include "address.h"
 #include "cli.h"
 #include "config.h"
+#include "keyset.h"
 #include "mail.h"
 #include "records.h"
 #include "smsgw.h"
@@ -81,6 +82,7 @@ struct run {
 	/* the output */
 	struct row *rows;
 	size_t nrows;
+	struct keyset *row_of;	/* request id -> index of its first row */
 	char delim;
 	int crlf;
 	long nsent, nqueued, nerror, nskipped, nuncertain, nother;
@@ -284,6 +286,9 @@ add_row(struct run *r, const char *key, int64_t request, const char *channel,
 	w->channel = estrdup(channel ? channel : "");
 	w->status = estrdup(status);
 	w->detail = estrdup(detail ? detail : "");
+	if (request)
+		keyset_add(r->row_of, (const char *)&request, sizeof request,
+		    r->nrows - 1, NULL);
 	return w;
 }
 
@@ -296,22 +301,23 @@ row_set(struct row *w, const char *status, const char *detail)
 	w->detail = estrdup(detail ? detail : "");
 }
 
+/* The first row of a request, through an index: a run may make and
+ * send hundreds of thousands. */
 static struct row *
 row_of_request(struct run *r, int64_t id)
 {
-	size_t i;
+	uint64_t i;
 
-	for (i = 0; i < r->nrows; i++)
-		if (r->rows[i].request == id)
-			return &r->rows[i];
-	return NULL;
+	if (!keyset_find(r->row_of, (const char *)&id, sizeof id, &i))
+		return NULL;
+	return &r->rows[i];
 }
 
 static void
 count_status(struct run *r, const char *status)
 {
 	if (!strcmp(status, "sent") || !strcmp(status, "printed") ||
-	    !strcmp(status, "reminded"))
+	    !strcmp(status, "reminded") || !strcmp(status, "shown"))
 		r->nsent++;
 	else if (!strcmp(status, "queued"))
 		r->nqueued++;
@@ -680,6 +686,7 @@ static void
 supersede(struct run *r, struct request *last, int64_t by)
 {
 	enum rstatus old = last->status;
+	struct row *w;
 	char d[64];
 
 	if (!last->id || !rstatus_open(old))
@@ -690,6 +697,10 @@ supersede(struct run *r, struct request *last, int64_t by)
 	last->status = RS_CANCELLED;
 	if (store_request_update(r->st, last, old) < 0)
 		store_failed(r);
+	/* the same key twice on the input: the first row tells what became
+	 * of its request */
+	if ((w = row_of_request(r, last->id)))
+		row_set(w, "cancelled", d);
 }
 
 /* Is the person erased: a tombstone on the key or an address? */
@@ -731,7 +742,9 @@ create_request(struct run *r, const struct customer *c,
 	q.detail = estrdup(why ? why : "");
 	if (store_request_insert(r->st, &q) < 0)
 		store_failed(r);
-	supersede(r, &last, q.id);
+	/* a new request that could not be made leaves the open one be */
+	if (q.status == RS_QUEUED)
+		supersede(r, &last, q.id);
 	w = add_row(r, c->key, q.id, q.channel, rstatus_names[q.status],
 	    q.detail);
 	w->name = estrdup(t->name);
@@ -1506,6 +1519,7 @@ teardown(struct run *r)
 		free(r->rows[i].name);
 	}
 	free(r->rows);
+	keyset_free(r->row_of);
 	free(r->want);
 	free(r->link_base);
 	if (r->secret) {
@@ -1530,6 +1544,7 @@ main(int argc, char **argv)
 
 	setprogname(argv[0]);
 	memset(&r, 0, sizeof r);
+	r.row_of = keyset_new();
 	parse_options(&r.o, argc, argv);
 	argc -= optind;
 	argv += optind;

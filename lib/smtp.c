@@ -20,6 +20,9 @@ struct smtp {
 	const char *msg;
 	size_t len, off;
 	char reply[512];	/* the server's last reply line */
+	/* its first reply with a 4xx or 5xx code: after it libcurl says
+	 * RSET or QUIT, and "221 Bye" would hide why the message failed */
+	char failure[512];
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -36,7 +39,16 @@ read_message(char *dst, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Keep the last line the server sent. */
+static void
+keep_line(char *dst, size_t dstsz, const char *data, size_t n)
+{
+	if (n >= dstsz)
+		n = dstsz - 1;
+	memcpy(dst, data, n);
+	dst[n] = '\0';
+}
+
+/* Keep the last line the server sent, and its first failure. */
 static int
 catch_reply(CURL *c, curl_infotype type, char *data, size_t n, void *arg)
 {
@@ -47,10 +59,9 @@ catch_reply(CURL *c, curl_infotype type, char *data, size_t n, void *arg)
 		return 0;
 	while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
 		n--;
-	if (n >= sizeof m->reply)
-		n = sizeof m->reply - 1;
-	memcpy(m->reply, data, n);
-	m->reply[n] = '\0';
+	keep_line(m->reply, sizeof m->reply, data, n);
+	if (!m->failure[0] && n > 0 && (data[0] == '4' || data[0] == '5'))
+		keep_line(m->failure, sizeof m->failure, data, n);
 	return 0;
 }
 
@@ -239,7 +250,7 @@ smtp_send(struct smtp *m, const char *to, const char *msg, size_t len,
 	m->msg = msg;
 	m->len = len;
 	m->off = 0;
-	m->reply[0] = m->errbuf[0] = '\0';
+	m->reply[0] = m->failure[0] = m->errbuf[0] = '\0';
 	rc = curl_easy_perform(m->curl);
 	curl_easy_setopt(m->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpt);
@@ -249,8 +260,9 @@ smtp_send(struct smtp *m, const char *to, const char *msg, size_t len,
 		return SEND_OK;
 	}
 	/* a reply with a code says more than libcurl's summary of it */
-	if (code >= 400 && m->reply[0])
-		snprintf(detail, detailsz, "%s", m->reply);
+	if (code >= 400 && (m->failure[0] || m->reply[0]))
+		snprintf(detail, detailsz, "%s", m->failure[0] ? m->failure :
+		    m->reply);
 	else
 		snprintf(detail, detailsz, "%s", m->errbuf[0] ? m->errbuf :
 		    curl_easy_strerror(rc));

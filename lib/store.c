@@ -95,7 +95,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " WHERE id = ?1",
 	[ST_REQ_LAST] = "SELECT " REQUEST_COLUMNS " FROM requests r JOIN"
 	    " customers c ON c.id = r.customer WHERE r.customer = ?1"
-	    " ORDER BY r.id DESC LIMIT 1",
+	    " ORDER BY r.status IN ('queued', 'sending', 'sent') DESC,"
+	    " r.id DESC LIMIT 1",
 	[ST_REQ_GET] = "SELECT " REQUEST_COLUMNS " FROM requests r JOIN"
 	    " customers c ON c.id = r.customer WHERE r.id = ?1",
 };

@@ -132,7 +132,9 @@ int store_request_insert(struct store *s, struct request *r);
  * the status changes (old -> new, the detail as evidence). */
 int store_request_update(struct store *s, struct request *r,
     enum rstatus old);
-/* The customer's latest request: 1 found, 0 none, -1 error. */
+/* The request that speaks for the customer: the open one (queued,
+ * sending, sent) if there is one, else the latest.  1 found, 0 none,
+ * -1 error. */
 int store_request_last(struct store *s, int64_t customer,
     struct request *r);
 /* A request by number: 1 found, 0 none, -1 error. */

@@ -24,7 +24,7 @@ static const struct builtin builtins[] = {
 	    "Du velger selv, og du kan endre svaret når som helst via samme"
 	    " lenke.\nSvarer du ikke, registrerer vi det som et nei.\n\n"
 	    "Vennlig hilsen\n{company}\n",
-	    "Hei {name}! {company} ber om ditt samtykke til {purposes}."
+	    "Hei {name}! {company} ber om ditt samtykke til: {purposes}."
 	    " Svar her: {link}",
 	    "Påminnelse" } },
 	{ "sv", {
@@ -35,7 +35,7 @@ static const struct builtin builtins[] = {
 	    "Du väljer själv och kan ändra ditt svar när som helst via samma"
 	    " länk.\nOm du inte svarar registrerar vi det som ett nej.\n\n"
 	    "Vänliga hälsningar\n{company}\n",
-	    "Hej {name}! {company} ber om ditt samtycke till {purposes}."
+	    "Hej {name}! {company} ber om ditt samtycke till: {purposes}."
 	    " Svara här: {link}",
 	    "Påminnelse" } },
 	{ "da", {
@@ -46,7 +46,7 @@ static const struct builtin builtins[] = {
 	    "Du bestemmer selv og kan ændre dit svar når som helst via samme"
 	    " link.\nSvarer du ikke, registrerer vi det som et nej.\n\n"
 	    "Venlig hilsen\n{company}\n",
-	    "Hej {name}! {company} beder om dit samtykke til {purposes}."
+	    "Hej {name}! {company} beder om dit samtykke til: {purposes}."
 	    " Svar her: {link}",
 	    "Påmindelse" } },
 	{ "fi", {
@@ -69,7 +69,7 @@ static const struct builtin builtins[] = {
 	    " through the same link.\nIf you do not answer, we record it as"
 	    " a no.\n\n"
 	    "Kind regards\n{company}\n",
-	    "Hello {name}! {company} asks for your consent to {purposes}."
+	    "Hello {name}! {company} asks for your consent to: {purposes}."
 	    " Answer here: {link}",
 	    "Reminder" } },
 };
