@@ -94,6 +94,7 @@ struct run {
 	struct duration expire, remind;
 	struct smtp *smtp;
 	struct smsgw *sms;
+	double wait_smtp, wait_sms;	/* [smtp], [sms] retry_wait */
 	double interval;	/* seconds between messages (--rate) */
 	struct timespec last;
 	int progress;		/* stderr is a terminal */
@@ -457,8 +458,7 @@ duration_key(const struct config *cfg, const char *key, const char *dflt,
 		eprintf("[landing] %s: bad duration '%s'", key, v);
 }
 
-/* The link needs [landing] url and secret_file; the first message that
- * needs one asks for them, so that --queue runs without. */
+/* The link needs [landing] url and secret_file; --queue runs without. */
 static void
 setup_links(struct run *r)
 {
@@ -506,6 +506,27 @@ setup(struct run *r)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		eprintf("cannot start libcurl");
 	(void)err;
+}
+
+/* Does the run compose messages (or, with --print, links)? */
+static int
+sends(const struct run *r)
+{
+	return r->o.mode == M_SEND_QUEUED || r->o.mode == M_REMIND ||
+	    (r->o.mode == M_ASK && !r->o.queue);
+}
+
+static double retry_wait(struct run *r, const char *section);
+
+/* What sending needs from the configuration is checked before anything
+ * is stored or marked: a mistake there must not leave requests in
+ * doubt. */
+static void
+setup_sending(struct run *r)
+{
+	setup_links(r);
+	r->wait_smtp = retry_wait(r, "smtp");
+	r->wait_sms = retry_wait(r, "sms");
 }
 
 static void
@@ -727,6 +748,7 @@ create_request(struct run *r, const struct customer *c,
 	if (last_request_bars(r, c, &last, barred, sizeof barred)) {
 		add_row(r, c->key, last.id, last.channel, "skipped", barred);
 		request_clear(&last);
+		free(purposes);
 		return;
 	}
 	q.customer = c->id;
@@ -968,22 +990,33 @@ expand(struct run *r, const struct request *q, enum template_key k,
 	return b.s;
 }
 
+/* A Message-ID that names the request and is unique across runs and
+ * reminders: consent.rID.RANDOM@the sender's domain. */
+static void
+message_id(struct run *r, const struct request *q, char *out, size_t outsz)
+{
+	const char *domain = strchr(from_address(r), '@');
+	unsigned char rnd[9];
+	char rtext[16];
+
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2base64(rtext, sizeof rtext, rnd, sizeof rnd,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(out, outsz, "consent.r%lld.%s@%s", (long long)q->id, rtext,
+	    domain ? domain + 1 : "localhost");
+}
+
 static void
 compose_email(struct run *r, const struct request *q,
     const struct template_vars *v, int reminder, struct buf *out)
 {
 	char *subject = expand(r, q, TPL_SUBJECT, v, reminder);
 	char *body = expand(r, q, TPL_BODY, v, 0);
-	const char *from = from_address(r), *domain = strchr(from, '@');
-	unsigned char rnd[9];
-	char rtext[16], mid[160];
+	const char *from = from_address(r);
+	char mid[160];
 	struct mail m;
 
-	randombytes_buf(rnd, sizeof rnd);
-	sodium_bin2base64(rtext, sizeof rtext, rnd, sizeof rnd,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	snprintf(mid, sizeof mid, "consent.r%lld.%s@%s", (long long)q->id,
-	    rtext, domain ? domain + 1 : "localhost");
+	message_id(r, q, mid, sizeof mid);
 	memset(&m, 0, sizeof m);
 	m.from_name = r->company;
 	m.from_addr = from;
@@ -1004,9 +1037,10 @@ static void
 sms_as_mail(struct run *r, const struct request *q, const char *text,
     const struct sms_count *n, struct buf *out)
 {
-	char subject[64], extra[64];
+	char subject[64], extra[64], mid[160];
 	struct mail m;
 
+	message_id(r, q, mid, sizeof mid);
 	snprintf(subject, sizeof subject, "SMS, %zu segment%s, %s",
 	    n->segments, n->segments == 1 ? "" : "s",
 	    sms_coding_name(n->coding));
@@ -1017,7 +1051,7 @@ sms_as_mail(struct run *r, const struct request *q, const char *text,
 	m.to_addr = q->address;
 	m.subject = subject;
 	m.body = text;
-	m.message_id = subject;
+	m.message_id = mid;
 	m.date = r->now;
 	m.extra = extra;
 	mail_build(out, &m);
@@ -1073,19 +1107,45 @@ pace(struct run *r)
 
 /* Open the client a channel needs, before any request of the batch is
  * marked, so that a bad setting stops the run with nothing in doubt. */
-static void
-open_client(struct run *r, const char *channel)
+static struct row *request_row(struct run *r, const struct request *q);
+
+/* Open the client of a channel the first time it is needed.  A client
+ * that cannot be set up (a missing [smtp] url, an unreadable password
+ * file) stops the run, but through r->fatal rather than an exit, so
+ * that the rows of this run are still written. */
+static int
+open_client(struct run *r, const char *channel, char *err, size_t errsz)
+{
+	if (r->o.dry_run)
+		return 0;
+	if (!strcmp(channel, "email") && !r->smtp &&
+	    !(r->smtp = smtp_open(r->cfg, err, errsz)))
+		return -1;
+	if (!strcmp(channel, "sms") && !r->sms &&
+	    !(r->sms = smsgw_open(r->cfg, err, errsz)))
+		return -1;
+	return 0;
+}
+
+/* Open the clients a batch needs before any of it is marked: 0, or -1
+ * with every row of the batch left waiting and the run stopped. */
+static int
+open_clients(struct run *r, struct request *q, size_t n)
 {
 	char err[512];
+	size_t i;
 
-	if (r->o.dry_run)
-		return;
-	if (!strcmp(channel, "email") && !r->smtp &&
-	    !(r->smtp = smtp_open(r->cfg, err, sizeof err)))
-		eprintf("%s", err);
-	if (!strcmp(channel, "sms") && !r->sms &&
-	    !(r->sms = smsgw_open(r->cfg, err, sizeof err)))
-		eprintf("%s", err);
+	for (i = 0; i < n; i++)
+		if (open_client(r, q[i].channel, err, sizeof err) < 0)
+			break;
+	if (i == n)
+		return 0;
+	weprintf("%s", err);
+	r->fatal = 1;
+	for (i = 0; i < n; i++)
+		row_set(request_row(r, &q[i]), r->o.mode == M_REMIND ? "queued"
+		    : rstatus_names[q[i].status], err);
+	return -1;
 }
 
 static enum send_result
@@ -1105,8 +1165,8 @@ static enum send_result
 send_retrying(struct run *r, const struct request *q, const struct buf *msg,
     const char *sms, char *detail)
 {
-	double wait = retry_wait(r, strcmp(q->channel, "email") ? "sms" :
-	    "smtp");
+	double wait = strcmp(q->channel, "email") ? r->wait_sms :
+	    r->wait_smtp;
 	enum send_result res;
 	int attempt;
 
@@ -1288,8 +1348,9 @@ send_batch(struct run *r, struct request *q, size_t n)
 	char detail[DETAIL_MAX];
 	size_t i;
 
+	if (open_clients(r, q, n) < 0)
+		return;
 	for (i = 0; i < n; i++) {
-		open_client(r, q[i].channel);
 		old[i] = q[i].status;
 		q[i].status = RS_SENDING;
 		q[i].expires = time_add(r->now, &r->expire, 1);
@@ -1429,8 +1490,9 @@ remind_batch(struct run *r, struct request *q, size_t n)
 	char detail[DETAIL_MAX];
 	size_t i;
 
+	if (open_clients(r, q, n) < 0)
+		return;
 	for (i = 0; i < n; i++) {
-		open_client(r, q[i].channel);
 		same[i] = q[i].status;
 		q[i].reminded = r->now;
 	}
@@ -1455,8 +1517,9 @@ remind_batch(struct run *r, struct request *q, size_t n)
 			    detail);
 			continue;
 		}
+		/* not reminded: the next --remind tries again */
 		q[i].reminded = 0;
-		row_set(w, res == SEND_FATAL ? "sent" : "error", detail);
+		row_set(w, res == SEND_FATAL ? "queued" : "error", detail);
 	}
 	store_batch(r, q, n, same);
 }
@@ -1550,6 +1613,8 @@ main(int argc, char **argv)
 	argv += optind;
 	check_options(&r.o, argc);
 	setup(&r);
+	if (sends(&r))
+		setup_sending(&r);
 	if (r.o.mode == M_ASK || r.o.mode == M_CANCEL)
 		read_input(&r, argc, argv);
 	if ((r.o.mode == M_ASK && !r.o.queue && !r.o.print) ||

@@ -333,6 +333,17 @@ X
 same_text "the mbox holds both messages" \
 "Kari Nordmann <kari@example.no> | Bil & Motor Ærø AS: Vil du høre fra oss? | email
 +46701234567 | SMS, 2 segments, GSM-7 | sms" mbox.txt
+grep_ok "the summary counts what it showed" \
+    "consent-request: 2 shown, 0 queued, 0 errors, 0 skipped" "$T/err"
+python3 - "$T/out" >mids.txt <<'X'
+import mailbox, sys
+for m in mailbox.mbox(sys.argv[1]):
+    print(m.get("X-Consent-Channel", "email"), m["Message-ID"])
+X
+sed -E 's/consent\.r[0-9]+\.[A-Za-z0-9_-]{12}@bilmotor\.example/OK/' mids.txt >mids.seen
+same_text "each message of the mbox has a valid Message-ID" \
+"email <OK>
+sms <OK>" mids.seen
 is "the store is as it was" "$before" \
     "$(sql 'SELECT count(*), max(seq) FROM requests, events')"
 is "nothing was sent" "4 1" "$(nmail mail) $(nsms sms)"
@@ -407,6 +418,30 @@ gives "nothing left to cancel" 0 \
 "id,request,channel,status
 1004,8,email,skipped" \
     sh -c 'printf "id\n1004\n" | consent-request --cancel >c2.csv; rc=$?; mlr --icsv --ocsv cut -o -f id,request,channel,status c2.csv; exit $rc'
+
+# ---- the same key twice with --again ----
+
+printf 'id\n1004\n1004\n' >twice.csv
+gives "the first row tells that the second request superseded it" 0 \
+"id,request,channel,status,detail
+1004,11,email,cancelled,superseded by request 12
+1004,12,email,queued," \
+    consent-request -p partners --again --queue twice.csv
+consent-request --cancel twice.csv >/dev/null 2>&1
+
+# ---- a configuration that cannot send stops before anything is stored ----
+
+before=$(sql 'SELECT count(*), max(seq) FROM requests, events')
+grep -v '^url = https' consent.conf >nolanding.conf
+fails "no [landing] url" \
+    "consent-request: no [landing] url in the configuration: the links need it" \
+    consent-request --config nolanding.conf -p partners --again two.csv
+sed 's/^retry_wait = 0$/retry_wait = soon/' consent.conf >badwait.conf
+fails "a bad retry_wait" \
+    "consent-request: [smtp] retry_wait: 'soon' is not a number of seconds" \
+    consent-request --config badwait.conf -p partners --again two.csv
+is "nothing was stored" "$before" \
+    "$(sql 'SELECT count(*), max(seq) FROM requests, events')"
 
 # ---- restricted and erased customers are never asked ----
 

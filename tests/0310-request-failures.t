@@ -201,6 +201,8 @@ chmod 644 smtp.pass
 run consent-request -p emarketing --again ola.csv
 is "a password file others can read is refused" "2" "$?"
 grep_ok "naming the file" "smtp.pass" "$T/err"
+grep_ok "the run still writes its row: the request waits" \
+    ",email,queued," "$T/out"
 chmod 600 smtp.pass
 consent-request --cancel ola.csv >/dev/null 2>&1
 
