@@ -99,6 +99,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " r.id DESC LIMIT 1",
 	[ST_REQ_GET] = "SELECT " REQUEST_COLUMNS " FROM requests r JOIN"
 	    " customers c ON c.id = r.customer WHERE r.id = ?1",
+	[ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
+	[ST_SETTING_PUT] = "INSERT INTO settings(key, value) VALUES (?1, ?2)"
+	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 };
 
 int
@@ -433,4 +436,46 @@ store_purpose_index(const struct store *s, const char *name)
 		if (strcmp(s->purposes[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* --- settings ---------------------------------------------------------- */
+
+int
+store_setting_get(struct store *s, const char *key, char *out, size_t outsz)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_SETTING_GET);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, key, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(out, outsz, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "read a setting");
+	return 0;
+}
+
+int
+store_setting_put(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_SETTING_PUT);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, key, 0);
+	bind_text(st, 2, value, 0);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "write a setting");
+	store_count_write(s);
+	return 0;
 }

@@ -144,4 +144,10 @@ int store_request_get(struct store *s, int64_t id, struct request *r);
 int store_each_request(struct store *s, enum rstatus st,
     int (*fn)(void *arg, struct request *r), void *arg);
 
+/* Settings: what a tool keeps between runs (consent-sync's last answer
+ * number).  get: 1 and the value in out, 0 none, -1 error. */
+int store_setting_get(struct store *s, const char *key, char *out,
+    size_t outsz);
+int store_setting_put(struct store *s, const char *key, const char *value);
+
 #endif
