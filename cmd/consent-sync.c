@@ -660,7 +660,8 @@ apply_answers(struct run *r)
 {
 	size_t i;
 
-	qsort(r->in.a, r->in.n, sizeof *r->in.a, by_time);
+	if (r->in.n)
+		qsort(r->in.a, r->in.n, sizeof *r->in.a, by_time);
 	for (i = 0; i < r->in.n; i++)
 		apply_answer(r, &r->in.a[i]);
 	finish_request(r);
