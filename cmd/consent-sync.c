@@ -70,7 +70,7 @@ struct run {
 	struct store *st;
 	int64_t now;
 	const char *actor;
-	const char *source_name;	/* where the answers came from, for messages */
+	char *source_name;	/* where the answers came from, for messages */
 	struct answers in;
 	struct change *changes;
 	size_t nchanges, capchanges;
@@ -243,8 +243,14 @@ answer_parse(struct run *r, struct reader *rd, const struct record *rec,
 		eprintf("%s:%ld: purpose: empty", reader_name(rd), rec->line);
 	a->purpose = estrdup(v);
 	a->ip = estrdup(record_col(rec, col[A_IP]));
+	if (strlen(a->ip) > 64)
+		eprintf("%s:%ld: ip: longer than an address", reader_name(rd),
+		    rec->line);
 	a->user_agent = estrdup(record_col(rec, col[A_UA]));
 	a->text_sha256 = estrdup(record_col(rec, col[A_SHA]));
+	if (strlen(a->text_sha256) > 64)
+		eprintf("%s:%ld: text_sha256: longer than a SHA-256",
+		    reader_name(rd), rec->line);
 }
 
 /* Read every answer of fd; the number read. */
@@ -262,6 +268,8 @@ read_answers(struct run *r, int fd, const char *name)
 		eprintf("%s", err);
 	answer_header(rd, col);
 	while ((rc = reader_next(rd, &rec)) != 0) {
+		if (rc == -2)
+			eprintf("%s: %s", name, reader_error(rd));
 		if (rc < 0)
 			eprintf("%s:%s", name, reader_error(rd));
 		answer_parse(r, rd, &rec, col);
@@ -275,7 +283,8 @@ read_file(struct run *r)
 {
 	int fd = 0;
 
-	r->source_name = strcmp(r->o.from, "-") ? r->o.from : "<stdin>";
+	r->source_name = estrdup(strcmp(r->o.from, "-") ? r->o.from :
+	    "<stdin>");
 	if (strcmp(r->o.from, "-") &&
 	    (fd = open(r->o.from, O_RDONLY | O_CLOEXEC)) < 0)
 		eprintf("%s:", r->o.from);
@@ -319,6 +328,8 @@ fetch_open(struct run *r, struct fetch *f)
 	if (!(key = config_read_secret(r->cfg, "landing", "api_key_file",
 	    &keylen, err, sizeof err)))
 		eprintf("%s", err);
+	if (strpbrk(key, "\r\n") || strlen(key) != keylen)
+		eprintf("[landing] api_key_file: the key is one line of text");
 	n = strlen(url);
 	while (n > 0 && url[n - 1] == '/')
 		n--;
@@ -432,11 +443,18 @@ fetch_answers(struct run *r)
 
 	memset(&f, 0, sizeof f);
 	fetch_open(r, &f);
-	r->source_name = f.base;
+	r->source_name = estrdup(f.base);
 	r->last_seq = after;
 	for (;;) {
-		size_t n = fetch_page(r, &f, after);
+		size_t n = fetch_page(r, &f, after), i;
 
+		/* a service that ignored after= would have us loop for ever */
+		for (i = r->in.n - n; i < r->in.n; i++)
+			if (r->in.a[i].seq <= after)
+				eprintf("%s: answer %lld is not after %lld: not"
+				    " the answers API; nothing changed", f.base,
+				    (long long)r->in.a[i].seq,
+				    (long long)after);
 		if (n > 0)
 			after = r->in.a[r->in.n - 1].seq;
 		if (n < PAGE)
@@ -577,23 +595,51 @@ answer_state(const struct answer *a, enum cstate old)
 {
 	if (!strcmp(a->answer, "granted"))
 		return CS_GRANTED;
-	if (!strcmp(a->answer, "withdrawn") || old == CS_GRANTED ||
-	    old == CS_WITHDRAWN)
+	/* "withdrawn" from the service on a yes the store never got (it
+	 * was refused or overruled) is a plain no here */
+	if (old == CS_GRANTED || old == CS_WITHDRAWN)
 		return CS_WITHDRAWN;
 	return CS_DENIED;
+}
+
+/* Does the stored decision overrule the answer?  Only a strictly newer
+ * one does, and not the "no" that the request's own expiry wrote: an
+ * answer given in time but synced late still counts. */
+static int
+overruled(const struct current *k, const struct consent *old,
+    const struct answer *a)
+{
+	if (old->state == CS_UNKNOWN || old->at <= a->at)
+		return 0;
+	return !(k->q.status == RS_EXPIRED && old->state == CS_DENIED &&
+	    old->at == k->q.expires && !strcmp(old->source, k->q.channel));
+}
+
+/* At most max bytes of s, not cutting a UTF-8 character. */
+static int
+utf8_cut(const char *s, int max)
+{
+	int n = (int)strlen(s);
+
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
 }
 
 static void
 evidence_of(const struct answer *a, char *out, size_t outsz)
 {
+	const char *ua = *a->user_agent ? a->user_agent : "-";
 	char t[TIME_RFC3339_LEN];
 
 	time_format(a->at, t);
 	snprintf(out, outsz, "landing answer %lld to request %lld at %s from"
-	    " %s, %.300s; text sha256 %s", (long long)a->seq,
-	    (long long)a->request, t, *a->ip ? a->ip : "-",
-	    *a->user_agent ? a->user_agent : "-",
-	    *a->text_sha256 ? a->text_sha256 : "-");
+	    " %s, %.*s; text sha256 %s", (long long)a->seq,
+	    (long long)a->request, t, *a->ip ? a->ip : "-", utf8_cut(ua, 300),
+	    ua, *a->text_sha256 ? a->text_sha256 : "-");
 }
 
 static void
@@ -608,22 +654,28 @@ apply_answer(struct run *r, const struct answer *a)
 	load_request(r, a->request);
 	p = store_purpose_index(r->st, a->purpose);
 	if ((why = refusal(r, a, p, whybuf, sizeof whybuf))) {
-		weprintf("%s:%ld: answer %lld: request %lld %s: not applied",
-		    r->source_name, a->line, (long long)a->seq,
-		    (long long)a->request, why);
+		if (r->o.from)
+			weprintf("%s:%ld: answer %lld: request %lld %s: not"
+			    " applied", r->source_name, a->line,
+			    (long long)a->seq, (long long)a->request, why);
+		else
+			weprintf("%s: answer %lld: request %lld %s: not"
+			    " applied", r->source_name, (long long)a->seq,
+			    (long long)a->request, why);
 		r->nrefused++;
 		return;
 	}
 	old = &k->cons[p];
 	memset(&nc, 0, sizeof nc);
 	nc.state = answer_state(a, old->state);
-	if (old->state != CS_UNKNOWN && old->at > a->at) {
-		r->nnewer++;	/* a strictly newer decision stands */
-		return;
-	}
+	/* answered, even when overruled: the request is not to expire */
 	k->touched = 1;
 	if (k->q.answered < a->at)
 		k->q.answered = a->at;
+	if (overruled(k, old, a)) {
+		r->nnewer++;
+		return;
+	}
 	if (nc.state == old->state) {
 		r->nsame++;
 		return;
@@ -834,6 +886,7 @@ teardown(struct run *r)
 		free(r->changes[i].source);
 	}
 	free(r->changes);
+	free(r->source_name);
 	store_close(r->st);
 	config_free(r->cfg);
 }

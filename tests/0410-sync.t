@@ -59,11 +59,12 @@ id,name,email,mobile
 3,Kari Nordmann,kari@example.no,
 4,Ola Dunk,ola@example.no,
 5,Nils Nilsen,nils@example.no,
+6,Eva Aas,eva@example.no,
 X
 check "the store is imported" consent-import -q customers.csv
-check "requests 1-5 are printed (sent, with links)" \
+check "requests 1-6 are printed (sent, with links)" \
     consent-request -p emarketing,partners --print customers.csv
-is "five requests sent" "sent sent sent sent sent" \
+is "six requests sent" "sent sent sent sent sent sent" \
     "$(sql "SELECT group_concat(status, ' ') FROM requests")"
 
 # ---- usage ----
@@ -143,6 +144,8 @@ gives "an older answer does not overrule it" 0 "id,purpose,old,new,at,source" \
 grep_ok "the summary counts it" "1 overruled by a newer decision" "$T/err"
 is "the phone's yes stands" "granted|phone|2026-12-03T00:00:00Z" \
     "$(state 4 emarketing)"
+is "the overruled answer still answers the request" "approved" \
+    "$(status_of 4)"
 
 # ---- answers it refuses ----
 
@@ -185,16 +188,24 @@ export CONSENT_NOW
 answers >none.csv
 gives "unanswered requests expire; their open purposes become denied" 0 \
 "id,purpose,old,new,at,source
-4,partners,unknown,denied,2026-12-08T12:00:00Z,email" \
+6,emarketing,unknown,denied,2026-12-08T12:00:00Z,email
+6,partners,unknown,denied,2026-12-08T12:00:00Z,email" \
     consent-sync --from none.csv
-is "request 4 expired; the others keep their status" \
-    "denied|denied|denied|expired|cancelled" \
+is "request 6 expired; the others keep their status" \
+    "denied|denied|denied|approved|cancelled|expired" \
     "$(sql "SELECT group_concat(status, '|') FROM (SELECT status FROM requests ORDER BY id)")"
 is "the phone's yes is not touched by the expiry" "granted|phone|2026-12-03T00:00:00Z" \
     "$(state 4 emarketing)"
 grep_ok "the summary counts it" "1 request expired" "$T/err"
 gives "a second run expires nothing more" 0 "id,purpose,old,new,at,source" \
     consent-sync --from none.csv
+answers "17,6,emarketing,granted,2026-12-08T11:00:00Z,x,x,x" \
+    "18,6,partners,denied,2026-12-08T11:00:00Z,x,x,x" >late.csv
+gives "an answer given in time but synced late overrules the expiry's no" 0 \
+"id,purpose,old,new,at,source
+6,emarketing,denied,granted,2026-12-08T11:00:00Z,landing" \
+    consent-sync --from late.csv
+is "and answers the request" "approved" "$(status_of 6)"
 
 # ---- fetching: the configuration, a service that is down ----
 
