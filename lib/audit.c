@@ -3,7 +3,44 @@
  * field length-prefixed so that no two different events serialise alike.
  * BLAKE2b rather than SHA-256 because an import of a million customers
  * writes millions of events and BLAKE2b is several times faster in
- * software.  consent-log --verify recomputes the chain. */
+ * software.  consent-log --verify recomputes the chain.
+ *
+ * Erasure (consent-erase(1)) rewrites the events of the people it erases
+ * and re-anchors the chain rather than recomputing it:
+ *
+ *  1. Every event of the customer (those whose customer is its key) is
+ *     redacted in place: customer becomes the pseudonym ("erased-" and the
+ *     first 16 hex digits of the key's tombstone hash; the key itself while
+ *     a bookkeeping hold keeps the customer restricted), evidence becomes
+ *     "redacted by event N".  Time, run, purpose, states, basis, source and
+ *     request number stay, and so does the stored hash: it is that of the
+ *     original event, and every later hash builds on it.
+ *  2. Then event N is appended as usual, fully hashed on the chain: the
+ *     erasure event, with purpose and basis NULL, old the customer's
+ *     status before ("active" or "restricted"), new "erased" or
+ *     "restricted", and evidence "redacted LIST" where LIST names the seqs
+ *     redacted in step 1 as ascending ranges ("3,7-9"; "none"), then
+ *     "; until DATE" for a restriction and "; reason: TEXT" for --reason.
+ *
+ * Verifying: first collect the lists of the erasure events (purpose NULL,
+ * new "erased" or "restricted", evidence "redacted ..."); then walk the
+ * chain from the zero hash.  An event whose evidence is "redacted by event
+ * N", where N is a later erasure event that lists its seq, is taken with
+ * its stored hash as the link to the next event (its original content
+ * cannot be checked any more, by design); every other event must hash to
+ * its stored hash.  An event that fails, or claims to be redacted without
+ * such an erasure event, is the break.
+ *
+ * Why not recompute the chain from the first redacted event to the head:
+ * that rewrites every later event (an erasure of one customer imported
+ * first rewrites the whole table, and the WAL with it) and makes every
+ * head hash kept outside the store worthless, while re-anchoring touches
+ * only the customer's events and leaves every earlier head a prefix of
+ * the new chain.  What it costs: the stored hash of a redacted event is a
+ * hash of its original content, so whoever holds the store could confirm
+ * a complete guess of an erased event (key, evidence and all) against it;
+ * it reveals nothing by itself.  The tombstones, which hold the addresses,
+ * are keyed with a key outside the store for that reason. */
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -136,4 +173,44 @@ audit_append(struct store *s, const struct event *e, int64_t *seq)
 	if (seq)
 		*seq = s->headseq;
 	return 0;
+}
+
+int
+audit_redact(struct store *s, int64_t seq, const char *customer, int64_t by)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_EVENT_REDACT);
+	char ev[48];
+	int rc;
+
+	if (!st)
+		return -1;
+	snprintf(ev, sizeof ev, "redacted by event %lld", (long long)by);
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, customer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ev, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "redact an event");
+	store_count_write(s);
+	return 0;
+}
+
+void
+audit_redacted_list(struct buf *out, const int64_t *seqs, size_t n)
+{
+	size_t i, j;
+
+	buf_adds(out, "redacted ");
+	if (n == 0) {
+		buf_adds(out, "none");
+		return;
+	}
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j + 1 < n && seqs[j + 1] == seqs[j] + 1; j++)
+			;
+		buf_printf(out, "%s%lld", i ? "," : "", (long long)seqs[i]);
+		if (j > i)
+			buf_printf(out, "-%lld", (long long)seqs[j]);
+	}
 }

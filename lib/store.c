@@ -102,6 +102,21 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
 	[ST_SETTING_PUT] = "INSERT INTO settings(key, value) VALUES (?1, ?2)"
 	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[ST_EVENT_REDACT] = "UPDATE events SET customer = ?2, evidence = ?3"
+	    " WHERE seq = ?1",
+	[ST_EVENT_BRIEF] = "SELECT purpose, new, evidence FROM events"
+	    " WHERE seq = ?1",
+	[ST_TOMB_PUT] = "INSERT OR IGNORE INTO tombstones(kind, hash, at)"
+	    " VALUES (?1, ?2, ?3)",
+	[ST_CONSENTS_DELETE] = "DELETE FROM consents WHERE customer = ?1",
+	[ST_REQ_ADDRESSES] = "SELECT channel, address FROM requests"
+	    " WHERE customer = ?1",
+	[ST_REQS_DELETE] = "DELETE FROM requests WHERE customer = ?1",
+	[ST_CUST_DELETE] = "DELETE FROM customers WHERE id = ?1",
+	/* a restricted customer keeps its key, name and hold date */
+	[ST_CUST_RESTRICT] = "UPDATE customers SET email = NULL, mobile ="
+	    " NULL, lang = NULL, last_contact = NULL, status = 'restricted'"
+	    " WHERE id = ?1",
 };
 
 int
@@ -335,6 +350,7 @@ store_close(struct store *s)
 
 	if (!s)
 		return;
+	erase_state_free(s);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < s->npurposes; i++) {

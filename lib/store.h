@@ -150,4 +150,63 @@ int store_setting_get(struct store *s, const char *key, char *out,
     size_t outsz);
 int store_setting_put(struct store *s, const char *key, const char *value);
 
+/* --- erasure (consent-erase(1), lib/store_erase.c) --------------------- */
+
+/* The tombstone key, which keys the tombstones' hashes and the masks of
+ * consent-erase --anonymise: read from the file that the store's
+ * tombstone_key_file setting names.  When the store has no such setting:
+ * with create not NULL, the file create names is made with a new random
+ * key (mode 0600; a file of 32 bytes already there, left by a run that
+ * was killed, is taken as it is) and the setting written, in the run's
+ * transaction; with ephemeral, a random key that lives in memory only
+ * (a dry run stores nothing); else 0.  1 with the key in key, or -1
+ * with a message. */
+int store_tombkey(struct store *s, const char *create, int ephemeral,
+    unsigned char key[32]);
+
+enum erase_action { ERASE_ERASED, ERASE_RESTRICTED, ERASE_NOT_FOUND };
+
+struct erase_result {
+	enum erase_action action;
+	int already;		/* it was so before: nothing changed */
+	char hold[11];		/* restricted: the last day of the hold */
+	long consents, requests, events;	/* removed, redacted */
+};
+
+/* Erasing the keys of a run: store_erase_begin finds the audit events of
+ * all of them in one pass over the events, then store_erase erases or
+ * restricts each (today: the run's date, YYYY-MM-DD; reason: kept in the
+ * erasure event, NULL for none).  Inside the run's transaction, after
+ * store_tombkey.  0, or -1 with a message. */
+int store_erase_begin(struct store *s, char *const *keys, size_t n);
+int store_erase(struct store *s, const char *key, const char *today,
+    const char *reason, struct erase_result *res);
+void store_erase_end(struct store *s);
+
+/* The customers that are due (consent-erase --due): restricted ones whose
+ * hold ended before today, and, with inactive_before (YYYY-MM-DD, NULL
+ * for none), those whose last contact, or first audit event when they
+ * have none, is before that day.  fn gets each key and why, in the order
+ * of the customers; it returns 0 to go on.  0, or -1 with a message. */
+int store_each_due(struct store *s, const char *today,
+    const char *inactive_before,
+    int (*fn)(void *arg, const char *key, const char *why), void *arg);
+
+/* Call fn for every tombstone: its kind ("key", "email", "mobile") and
+ * its 32-byte hash.  fn returns 0 to go on. */
+int store_each_tombstone(struct store *s,
+    int (*fn)(void *arg, const char *kind, const unsigned char *hash),
+    void *arg);
+
+/* PRAGMA wal_checkpoint(TRUNCATE): every page into the database file and
+ * the -wal emptied, so that what a run deleted is in neither.  0, or -1
+ * with a message (another process still reads an older snapshot). */
+int store_checkpoint(struct store *s);
+
+/* The keyed hash of a tombstone: HMAC-SHA-256 under the tombstone key of
+ * the kind, a NUL, and the value (the key as stored, the normalised
+ * e-mail address, the E.164 number). */
+void tombstone_hash(const unsigned char key[32], const char *kind,
+    const char *value, unsigned char out[32]);
+
 #endif

@@ -267,10 +267,6 @@ count_tombstones(struct store *s)
 
 void
 tombstone_hash(const unsigned char key[32], const char *kind,
-    const char *value, unsigned char out[32]);
-
-void
-tombstone_hash(const unsigned char key[32], const char *kind,
     const char *value, unsigned char out[32])
 {
 	crypto_auth_hmacsha256_state h;
@@ -283,8 +279,8 @@ tombstone_hash(const unsigned char key[32], const char *kind,
 	crypto_auth_hmacsha256_final(&h, out);
 }
 
-static int
-tomb_match(struct store *s, const char *kind, const char *value)
+int
+store_tomb_match(struct store *s, const char *kind, const char *value)
 {
 	sqlite3_stmt *st;
 	unsigned char h[32];
@@ -324,9 +320,9 @@ store_tombstoned(struct store *s, const char *key, const char *email,
 		return 0;
 	if (!s->tombkey_loaded && load_tombkey(s) < 0)
 		return -1;
-	if ((rc = tomb_match(s, "key", key)) != 0)
+	if ((rc = store_tomb_match(s, "key", key)) != 0)
 		return rc;
-	if ((rc = tomb_match(s, "email", email)) != 0)
+	if ((rc = store_tomb_match(s, "email", email)) != 0)
 		return rc;
-	return tomb_match(s, "mobile", mobile);
+	return store_tomb_match(s, "mobile", mobile);
 }

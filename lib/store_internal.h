@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "util.h"
 
 /* Bytes of an event's hash: BLAKE2b-128 is ample against editing, and
  * events are many. */
@@ -24,6 +25,9 @@ enum stmt_id {
 	ST_EVENT_INSERT, ST_RUN_INSERT, ST_TOMB_GET,
 	ST_REQ_INSERT, ST_REQ_UPDATE, ST_REQ_LAST, ST_REQ_GET,
 	ST_SETTING_GET, ST_SETTING_PUT,
+	/* erasure: store_erase.c, audit_redact */
+	ST_EVENT_REDACT, ST_EVENT_BRIEF, ST_TOMB_PUT, ST_CONSENTS_DELETE,
+	ST_REQ_ADDRESSES, ST_REQS_DELETE, ST_CUST_DELETE, ST_CUST_RESTRICT,
 	ST_COUNT
 };
 
@@ -46,6 +50,7 @@ struct store {
 	unsigned char tombkey[32];
 	int tombkey_loaded;
 	long writes;		/* for CONSENT_CRASH_AFTER */
+	struct erase_state *erase;	/* store_erase.c, during an erasure */
 	char err[512];
 };
 
@@ -65,6 +70,11 @@ int store_purpose_by_id(const struct store *s, int64_t id);
 /* Bind text, NULL for "" when empty_null. */
 int bind_text(sqlite3_stmt *st, int i, const char *v, int empty_null);
 
+/* store_erase.c: free what store_erase_begin made (store_close calls it). */
+void erase_state_free(struct store *s);
+/* store_customer.c: does a tombstone of this kind match value? */
+int store_tomb_match(struct store *s, const char *kind, const char *value);
+
 /* audit.c */
 struct event {
 	const char *customer, *purpose, *old, *new_, *basis, *source,
@@ -74,5 +84,13 @@ struct event {
 int audit_load_head(struct store *s);
 /* Append an event; its seq in *seq when seq is not NULL. */
 int audit_append(struct store *s, const struct event *e, int64_t *seq);
+/* Redact the event seq for erasure event by: its customer becomes
+ * customer and its evidence "redacted by event BY"; its hash stays (see
+ * audit.c). */
+int audit_redact(struct store *s, int64_t seq, const char *customer,
+    int64_t by);
+/* The start of an erasure event's evidence: "redacted LIST", the seqs
+ * (ascending) as ranges ("3,7-9"; "none"). */
+void audit_redacted_list(struct buf *out, const int64_t *seqs, size_t n);
 
 #endif
