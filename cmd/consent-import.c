@@ -44,7 +44,7 @@ struct set_rule {
 
 struct options {
 	const char *map, *key, *codes, *set, *basis, *source, *at, *evidence;
-	const char *actor, *rejects, *encoding, *hold, *db, *config;
+	const char *actor, *rejects, *encoding, *hold, *invoice, *db, *config;
 	char **consent;
 	size_t nconsent;
 	char delim;
@@ -100,7 +100,8 @@ struct run {
 	struct reader *rd;
 	const char *fname;
 	struct fieldmap fm;
-	int codes_col, hold_col;
+	int codes_col, hold_col, invoice_col;
+	struct duration bookkeeping;	/* [retention] bookkeeping */
 	/* progress on a terminal */
 	int progress;
 	time_t shown;
@@ -115,7 +116,8 @@ usage(void)
 	    " [--evidence text]\n"
 	    "       [--actor name] [--reset] [-r rejects] [-e encoding]"
 	    " [-d delim | --csv | --tsv]\n"
-	    "       [--allow-erased] [--hold-column COLUMN] [--db file]"
+	    "       [--allow-erased] [--hold-column COLUMN]"
+	    " [--invoice-column COLUMN] [--db file]"
 	    " [--config file] [file ...]\n", argv0);
 	exit(EXIT_ERR);
 }
@@ -144,6 +146,8 @@ help(void)
 	    "      --allow-erased           import erased and restricted"
 	    " customers\n"
 	    "      --hold-column COLUMN     bookkeeping hold date column\n"
+	    "      --invoice-column COLUMN  last invoice date column (hold:"
+	    " + [retention] bookkeeping)\n"
 	    "      --db FILE, --config FILE\n"
 	    "  -q, --quiet                  no progress, no summary\n"
 	    "  -h, --help, -V, --version\n", argv0);
@@ -152,7 +156,7 @@ help(void)
 
 enum {
 	OPT_CODES = 256, OPT_SET, OPT_AT, OPT_EVIDENCE, OPT_ACTOR, OPT_RESET,
-	OPT_CSV, OPT_TSV, OPT_ALLOW_ERASED, OPT_HOLD, OPT_DB, OPT_CONFIG
+	OPT_CSV, OPT_TSV, OPT_ALLOW_ERASED, OPT_HOLD, OPT_INVOICE, OPT_DB, OPT_CONFIG
 };
 
 static const struct option longopts[] = {
@@ -174,6 +178,7 @@ static const struct option longopts[] = {
 	{ "tsv", no_argument, NULL, OPT_TSV },
 	{ "allow-erased", no_argument, NULL, OPT_ALLOW_ERASED },
 	{ "hold-column", required_argument, NULL, OPT_HOLD },
+	{ "invoice-column", required_argument, NULL, OPT_INVOICE },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -216,6 +221,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_TSV: o->delim = '\t'; break;
 		case OPT_ALLOW_ERASED: o->allow_erased = 1; break;
 		case OPT_HOLD: o->hold = optarg; break;
+		case OPT_INVOICE: o->invoice = optarg; break;
 		case OPT_DB: o->db = optarg; break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case 'q': o->quiet = 1; break;
@@ -405,6 +411,8 @@ resolve_columns(struct run *r)
 	    r->codes_column) : -1;
 	r->hold_col = r->o.hold ? need_column(r, "--hold-column",
 	    r->o.hold) : -1;
+	r->invoice_col = r->o.invoice ? need_column(r, "--invoice-column",
+	    r->o.invoice) : -1;
 }
 
 /* ---- one row ---- */
@@ -458,6 +466,24 @@ parse_date(struct row *w, const char *what, const char *s,
 	return 0;
 }
 
+/* The hold a last invoice gives: its date plus [retention] bookkeeping,
+ * when that is later than the hold column's. */
+static int
+invoice_hold(struct run *r, struct row *w, const char *s)
+{
+	char invoice[TIME_DATE_LEN], until[TIME_DATE_LEN];
+	int64_t t;
+
+	if (parse_date(w, "last invoice", s, invoice) < 0)
+		return -1;
+	if (!*invoice || time_parse(invoice, &t) < 0)
+		return 0;
+	time_format_date(time_add(t, &r->bookkeeping, 1), until);
+	if (strcmp(until, w->hold) > 0)
+		memcpy(w->hold, until, sizeof until);
+	return 0;
+}
+
 /* Check and normalise the master data of a row. */
 static int
 parse_master(struct run *r, struct record *rec, struct row *w)
@@ -484,6 +510,9 @@ parse_master(struct run *r, struct record *rec, struct row *w)
 		return -1;
 	if (r->hold_col >= 0 && parse_date(w, "hold",
 	    trim_blanks((char *)record_col(rec, r->hold_col)), w->hold) < 0)
+		return -1;
+	if (r->invoice_col >= 0 && invoice_hold(r, w,
+	    trim_blanks((char *)record_col(rec, r->invoice_col))) < 0)
 		return -1;
 	return 0;
 }
@@ -919,6 +948,19 @@ import_file(struct run *r, const char *path)
 		close(fd);
 }
 
+/* --invoice-column needs to know how long bookkeeping law keeps. */
+static void
+read_bookkeeping(struct run *r)
+{
+	const char *v = config_get(r->cfg, "retention", "bookkeeping");
+
+	if (!v || !*v)
+		eprintf("--invoice-column: no [retention] bookkeeping in the"
+		    " configuration (how long bookkeeping law keeps, e.g. 5y)");
+	if (duration_parse(v, &r->bookkeeping) < 0)
+		eprintf("[retention] bookkeeping: bad duration '%s'", v);
+}
+
 static void
 setup(struct run *r)
 {
@@ -928,6 +970,8 @@ setup(struct run *r)
 	r->now = cli_now();
 	r->np = config_npurposes(r->cfg);
 	check_options(r);
+	if (r->o.invoice)
+		read_bookkeeping(r);
 	r->st = cli_store(r->o.db, r->cfg);
 	r->country = config_company_country(r->cfg);
 	r->stored = ecalloc(r->np, sizeof *r->stored);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # consent-import options: --map, --key, --consent with every value word,
 # --set, --basis, --source, --at, --evidence, --rejects, --encoding,
-# -d/--csv/--tsv, --allow-erased, --hold-column, --config.  (--codes and
+# -d/--csv/--tsv, --allow-erased, --hold-column, --invoice-column, --config.  (--codes and
 # --reset are in 0130, --actor, --db and -q in 0100.)
 . "${0%/*}/lib.sh"
 
@@ -368,6 +368,26 @@ grep_ok "--hold-column naming a missing column: named" "'Hold'" "$T/err"
 sql .dump >after.dump
 check_same "--hold-column missing: nothing changed" before.dump after.dump
 
+# ---- --invoice-column: the hold from the last invoice ----
+
+printf 'id,name,Faktura,Oppbevar\nh4,Hold D,15.03.2024,\nh5,Hold E,2020-01-10,31.12.2026\nh6,Hold F,,\n' >inv.csv
+expect_code 2 "--invoice-column without [retention] bookkeeping exits 2" \
+	consent-import --invoice-column Faktura inv.csv
+same_text "--invoice-column: the missing key is named" \
+"consent-import: --invoice-column: no [retention] bookkeeping in the configuration (how long bookkeeping law keeps, e.g. 5y)" "$T/err"
+printf '[retention]\nbookkeeping = 5y\n' >books.conf
+expect_code 0 "--invoice-column with bookkeeping = 5y" \
+	consent-import --config books.conf --invoice-column Faktura \
+	--hold-column Oppbevar inv.csv
+is "--invoice-column: the hold is the invoice plus 5 years, or the later hold date" \
+"h4|2029-03-15
+h5|2026-12-31
+h6|" customers "key, hold_until" "key IN ('h4', 'h5', 'h6')"
+printf '[retention]\nbookkeeping = soon\n' >books2.conf
+expect_code 2 "a bad bookkeeping duration exits 2" \
+	consent-import --config books2.conf --invoice-column Faktura inv.csv
+grep_ok "and says so" "[retention] bookkeeping: bad duration 'soon'" "$T/err"
+
 # ---- --allow-erased: a restricted customer ----
 
 printf 'id,name,E\nr1,Restricted,yes\nr2,Active,yes\n' >restr.csv
@@ -398,10 +418,22 @@ is "--allow-erased: master data updated" "r1|Changed" \
 	customers "key, name" "key = 'r1'"
 is "--allow-erased: the consent is recorded" "r1|emarketing|withdrawn" \
 	consents "key, purpose, state" "key = 'r1' AND purpose = 'emarketing'"
-# A tombstone is made only by consent-erase, which does not exist yet, and
-# the store documents no way to make one by hand (its hashes are keyed with
-# a key outside the database): the tombstone cases wait for consent-erase.
-echo "# skipped: rows matching a tombstone (needs consent-erase)"
+
+# ---- --allow-erased: a tombstone (consent-erase makes it) ----
+
+printf 'id,name,email\ne1,Erik Glemt,erik.glemt@example.no\n' >gone.csv
+check "a customer to forget" consent-import gone.csv
+check "consent-erase forgets e1" sh -c 'echo e1 | consent-erase >/dev/null'
+printf 'id,name,email\ne9,Erik G,ERIK.GLEMT@example.no\n' >back.csv
+expect_code 0 "a row matching the tombstone by e-mail is suppressed (exit 0)" \
+	consent-import back.csv
+same_text "tombstone: counted as suppressed" "$(summary 1 0 0 0 0 1 0)" "$T/err"
+is "tombstone: nothing stored" "0" sql "SELECT count(*) FROM customers WHERE key IN ('e1', 'e9')"
+expect_code 0 "--allow-erased imports it all the same" \
+	consent-import --allow-erased back.csv
+same_text "--allow-erased: new, not suppressed" "$(summary 1 1 0 0 0 0 0)" "$T/err"
+is "--allow-erased: the row is stored" "e9|Erik G|erik.glemt@example.no" \
+	customers "key, name, email" "key = 'e9'"
 
 # ---- --config ----
 
