@@ -26,7 +26,7 @@
 #include "util.h"
 
 #define TOOL "consent-sync"
-/* Answers a page of the API: the landing service's own maximum. */
+/* Answers a page of the API (the landing service's default page). */
 #define PAGE 10000
 #define SEQ_SETTING "landing_seq"
 

@@ -81,11 +81,17 @@ struct ldb {
 	char known[KNOWN_MAX][SHA256_HEX];
 	unsigned nknown;
 	char err[512];		/* the last failure, kept past a rollback */
+	int writing;		/* holds write_lock */
 	struct ldb *next;	/* every connection, to close them all */
 	struct ldb *spare;	/* the ones no thread has taken yet */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* One writer at a time inside the process: a thread that lost the race
+ * for SQLite's write lock would sleep in the busy handler, in growing
+ * steps, with its connections unserved; waiting on a mutex wakes it as
+ * soon as the lock is free. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ldb *all, *spares;
 static char *dbpath;
 static _Thread_local struct ldb *mine;
@@ -380,17 +386,33 @@ run(struct ldb *db, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static void
+write_unlock(struct ldb *db)
+{
+	if (db->writing) {
+		db->writing = 0;
+		pthread_mutex_unlock(&write_lock);
+	}
+}
+
 int
 ldb_begin(struct ldb *db)
 {
-	return run(db, stmt(db, S_BEGIN));
+	pthread_mutex_lock(&write_lock);
+	db->writing = 1;
+	if (run(db, stmt(db, S_BEGIN)) == 0)
+		return 0;
+	write_unlock(db);
+	return -1;
 }
 
 int
 ldb_commit(struct ldb *db)
 {
-	if (run(db, stmt(db, S_COMMIT)) == 0)
+	if (run(db, stmt(db, S_COMMIT)) == 0) {
+		write_unlock(db);
 		return 0;
+	}
 	ldb_rollback(db);
 	return -1;
 }
@@ -400,6 +422,7 @@ ldb_rollback(struct ldb *db)
 {
 	if (!sqlite3_get_autocommit(db->db))
 		run(db, stmt(db, S_ROLLBACK));
+	write_unlock(db);
 }
 
 int
