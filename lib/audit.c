@@ -3,7 +3,7 @@
  * field length-prefixed so that no two different events serialise alike.
  * BLAKE2b rather than SHA-256 because an import of a million customers
  * writes millions of events and BLAKE2b is several times faster in
- * software.  consent-log --verify recomputes the chain.
+ * software.  audit_verify (consent-log --verify) recomputes the chain.
  *
  * Erasure (consent-erase(1)) rewrites the events of the people it erases
  * and re-anchors the chain rather than recomputing it:
@@ -43,7 +43,9 @@
  * are keyed with a key outside the store for that reason. */
 #include <sodium.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_internal.h"
@@ -213,4 +215,265 @@ audit_redacted_list(struct buf *out, const int64_t *seqs, size_t n)
 		if (j > i)
 			buf_printf(out, "-%lld", (long long)seqs[j]);
 	}
+}
+
+/* --- verifying (consent-log --verify) ------------------------------------ */
+
+struct range {
+	int64_t lo, hi;
+};
+
+/* An erasure event and the seqs it lists, as ranges. */
+struct erasure {
+	int64_t seq;
+	struct range *r;
+	size_t n;
+};
+
+struct erasures {
+	struct erasure *v;
+	size_t n, cap;
+};
+
+static void
+erasures_free(struct erasures *es)
+{
+	size_t i;
+
+	for (i = 0; i < es->n; i++)
+		free(es->v[i].r);
+	free(es->v);
+}
+
+/* Parse "redacted LIST" (then ';' or the end), LIST "none" or ascending
+ * ranges "3,7-9"; -1 when the text is not such a list. */
+static int
+parse_list(const char *ev, struct erasure *out)
+{
+	const char *p;
+	size_t cap = 0;
+
+	if (strncmp(ev, "redacted ", 9) != 0)
+		return -1;
+	p = ev + 9;
+	if (strncmp(p, "none", 4) == 0 && (p[4] == ';' || !p[4]))
+		return 0;
+	for (;;) {
+		struct range r;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return -1;
+		r.lo = r.hi = strtoll(p, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return -1;
+			r.hi = strtoll(end + 1, &end, 10);
+		}
+		if (out->n == cap) {
+			cap = cap ? 2 * cap : 4;
+			out->r = erealloc(out->r, cap * sizeof *out->r);
+		}
+		out->r[out->n++] = r;
+		if (*end == ',') {
+			p = end + 1;
+			continue;
+		}
+		return *end == ';' || !*end ? 0 : -1;
+	}
+}
+
+static int
+is_erasure(const char *purpose, const char *new_, const char *ev)
+{
+	return !purpose && new_ && ev && (strcmp(new_, "erased") == 0 ||
+	    strcmp(new_, "restricted") == 0) && strncmp(ev, "redacted ",
+	    9) == 0;
+}
+
+/* The first pass: every erasure event's list. */
+static int
+collect_erasures(struct store *s, struct erasures *es)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, purpose, new, evidence"
+	    " FROM events WHERE purpose IS NULL AND evidence LIKE"
+	    " 'redacted %' ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "events");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct erasure e = { sqlite3_column_int64(st, 0), NULL, 0 };
+
+		if (!is_erasure((const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3)) ||
+		    parse_list((const char *)sqlite3_column_text(st, 3),
+		    &e) < 0) {
+			free(e.r);
+			continue;
+		}
+		if (es->n == es->cap) {
+			es->cap = es->cap ? 2 * es->cap : 16;
+			es->v = erealloc(es->v, es->cap * sizeof *es->v);
+		}
+		es->v[es->n++] = e;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "events");
+}
+
+/* Does erasure event by (later than seq) list seq? */
+static int
+listed(const struct erasures *es, int64_t by, int64_t seq)
+{
+	size_t lo = 0, hi = es->n, i;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (es->v[mid].seq < by)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (by <= seq || lo == es->n || es->v[lo].seq != by)
+		return 0;
+	for (i = 0; i < es->v[lo].n; i++)
+		if (es->v[lo].r[i].lo <= seq && seq <= es->v[lo].r[i].hi)
+			return 1;
+	return 0;
+}
+
+/* "redacted by event N": N in *by, else 0. */
+static int
+redacted_by(const char *ev, int64_t *by)
+{
+	const char *p;
+	char *end;
+
+	if (!ev || strncmp(ev, "redacted by event ", 18) != 0)
+		return 0;
+	p = ev + 18;
+	if (*p < '1' || *p > '9')
+		return 0;
+	*by = strtoll(p, &end, 10);
+	return *end == '\0';
+}
+
+static int
+broken(struct audit_check *c, int64_t seq, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+broken(struct audit_check *c, int64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->bad = seq;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof c->why, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+/* One event of the walk: 0 when it holds (prev moves on), 1 broken. */
+static int
+check_event(sqlite3_stmt *st, const struct erasures *es,
+    unsigned char prev[AUDIT_HASH_LEN], int64_t *want,
+    struct audit_check *c)
+{
+	int64_t seq = sqlite3_column_int64(st, 0), by;
+	const char *f[11], *ev = (const char *)sqlite3_column_text(st, 10);
+	unsigned char h[AUDIT_HASH_LEN];
+	int i;
+
+	if (seq != *want) {
+		if (seq == *want + 1)
+			return broken(c, *want, "event %lld: missing (removed)",
+			    (long long)*want);
+		return broken(c, *want, "events %lld-%lld: missing (removed)",
+		    (long long)*want, (long long)seq - 1);
+	}
+	(*want)++;
+	c->events++;
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		return broken(c, seq, "event %lld: its run is not in the store"
+		    " (removed)", (long long)seq);
+	if (sqlite3_column_bytes(st, 12) != AUDIT_HASH_LEN)
+		return broken(c, seq, "event %lld: hash does not match"
+		    " (changed)", (long long)seq);
+	if (redacted_by(ev, &by)) {
+		if (!listed(es, by, seq))
+			return broken(c, seq, "event %lld: redacted, but event"
+			    " %lld is no later erasure event that lists it",
+			    (long long)seq, (long long)by);
+		c->redacted++;
+		memcpy(prev, sqlite3_column_blob(st, 12), AUDIT_HASH_LEN);
+		return 0;
+	}
+	for (i = 0; i < 10; i++)
+		f[i] = (const char *)sqlite3_column_text(st, i + 1);
+	if (f[9] && !*f[9])
+		f[9] = NULL;
+	f[10] = sqlite3_column_int64(st, 11) ?
+	    (const char *)sqlite3_column_text(st, 11) : NULL;
+	audit_hash(prev, (long long)seq, f, h);
+	if (memcmp(h, sqlite3_column_blob(st, 12), AUDIT_HASH_LEN) != 0)
+		return broken(c, seq, "event %lld: hash does not match (changed,"
+		    " or an event before it removed or inserted)",
+		    (long long)seq);
+	memcpy(prev, h, sizeof h);
+	return 0;
+}
+
+static int
+walk(struct store *s, const struct erasures *es, struct audit_check *c)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char prev[AUDIT_HASH_LEN];
+	int64_t want = 1;
+	sqlite3_stmt *st;
+	int rc, bad = 0, i;
+
+	/* LEFT JOIN: an event whose run was deleted is reported, not
+	 * silently left out of the walk */
+	if (sqlite3_prepare_v2(s->db, "SELECT e.seq, r.at, r.actor, r.tool,"
+	    " e.customer, e.purpose, e.old, e.new, e.basis, e.source,"
+	    " e.evidence, e.request, e.hash FROM events e LEFT JOIN runs r ON"
+	    " r.id = e.run ORDER BY e.seq", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "events");
+	memset(prev, 0, sizeof prev);
+	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		bad = check_event(st, es, prev, &want, c);
+	sqlite3_finalize(st);
+	if (bad)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "events");
+	if (c->events)
+		for (i = 0; i < AUDIT_HASH_LEN; i++) {
+			c->head[2 * i] = hex[prev[i] >> 4];
+			c->head[2 * i + 1] = hex[prev[i] & 15];
+		}
+	return 0;
+}
+
+int
+audit_verify(struct store *s, struct audit_check *c)
+{
+	struct erasures es = { 0 };
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	/* one snapshot for both passes: an erasure committed between them
+	 * would otherwise look like a break */
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "begin");
+	rc = collect_erasures(s, &es);
+	if (rc == 0)
+		rc = walk(s, &es, c);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	erasures_free(&es);
+	return rc;
 }

@@ -209,4 +209,59 @@ int store_checkpoint(struct store *s);
 void tombstone_hash(const unsigned char key[32], const char *kind,
     const char *value, unsigned char out[32]);
 
+/* --- the audit log (consent-log(1): lib/store_log.c, lib/audit.c) ---- */
+
+/* An audit event as stored, with the time, actor and tool of its run.
+ * The strings are valid during the call only; NULL where the column is
+ * NULL.  hash is the stored hash (hashlen bytes). */
+struct log_event {
+	int64_t seq;
+	int64_t request;	/* 0: not a request's event */
+	const char *at, *actor, *tool, *customer, *purpose, *old, *new_,
+	    *basis, *source, *evidence;
+	const unsigned char *hash;
+	size_t hashlen;
+};
+
+/* Call fn for every event of customer (every event when NULL), oldest
+ * first.  since (RFC 3339 UTC; NULL: all): only the events of runs at or
+ * after it.  purpose (NULL: all): only the events for that purpose, and
+ * the events of requests whose list names it.  fn returns 0 to go on,
+ * else the walk stops and returns that; -1 on a store error. */
+int store_each_event(struct store *s, const char *customer,
+    const char *since, const char *purpose,
+    int (*fn)(void *arg, const struct log_event *e), void *arg);
+
+/* Call fn for every request of a customer (its row id), oldest first;
+ * the request is the callee's to keep (request_clear it). */
+int store_each_request_of(struct store *s, int64_t customer,
+    int (*fn)(void *arg, struct request *r), void *arg);
+
+/* The customers in the store, and the stored consents per purpose and
+ * state: counts[4 * i + state] for purpose index i (the CS_UNKNOWN
+ * entries are left 0).  counts has 4 * store_npurposes() entries. */
+int store_consent_counts(struct store *s, int64_t *ncustomers,
+    int64_t *counts);
+
+/* The consent changes of the audit events per month of their run
+ * ("YYYY-MM"), purpose name and new state, ordered by month and purpose
+ * name; since and purpose narrow them as for store_each_event.  A
+ * request's events are not consent changes.  fn returns 0 to go on. */
+int store_each_month_change(struct store *s, const char *since,
+    const char *purpose, int (*fn)(void *arg, const char *month,
+    const char *purpose, enum cstate st, int64_t n), void *arg);
+
+/* The check of the audit chain (audit.c says how erasure keeps it
+ * verifiable). */
+struct audit_check {
+	int64_t events, redacted;
+	int64_t bad;		/* the first event that breaks it; 0: none */
+	char why[200];		/* "event 17: hash does not match (...)" */
+	char head[33];		/* the last event's hash in hex, "" if none */
+};
+
+/* Walk the chain from the zero hash, in one read transaction.  0 intact,
+ * 1 broken (bad and why say where), -1 on a store error. */
+int audit_verify(struct store *s, struct audit_check *out);
+
 #endif

@@ -59,6 +59,8 @@ struct store {
 	" r.purposes, r.lang, r.created, r.sent, r.expires, r.reminded," \
 	" r.answered, r.address, r.detail"
 
+/* Read a row of REQUEST_COLUMNS into r (store_request.c). */
+void store_request_read(sqlite3_stmt *st, struct request *r);
 /* The prepared statement for id, prepared on first use. */
 sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id);
 /* Record sqlite's message for the failed call what. */

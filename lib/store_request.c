@@ -64,8 +64,8 @@ col_time(sqlite3_stmt *st, int i)
 }
 
 /* Read a row of REQUEST_COLUMNS. */
-static void
-request_read(sqlite3_stmt *st, struct request *r)
+void
+store_request_read(sqlite3_stmt *st, struct request *r)
 {
 	int status = rstatus_parse((const char *)sqlite3_column_text(st, 4));
 
@@ -170,7 +170,7 @@ request_one(struct store *s, sqlite3_stmt *st, struct request *r)
 		return 0;
 	if (rc != SQLITE_ROW)
 		return store_fail(s, "request");
-	request_read(st, r);
+	store_request_read(st, r);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -214,7 +214,7 @@ store_each_request(struct store *s, enum rstatus status,
 		struct request r;
 
 		memset(&r, 0, sizeof r);
-		request_read(st, &r);
+		store_request_read(st, &r);
 		stop = fn(arg, &r);
 	}
 	sqlite3_finalize(st);
