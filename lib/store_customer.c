@@ -223,7 +223,6 @@ static int
 load_tombkey(struct store *s)
 {
 	sqlite3_stmt *st;
-	FILE *fp = NULL;
 	int rc = -1;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM settings WHERE"
@@ -235,18 +234,14 @@ load_tombkey(struct store *s)
 		    s->path);
 		goto out;
 	}
-	fp = fopen((const char *)sqlite3_column_text(st, 0), "rb");
-	if (!fp || fread(s->tombkey, 1, sizeof s->tombkey, fp) !=
-	    sizeof s->tombkey) {
-		snprintf(s->err, sizeof s->err, "%s: cannot read the tombstone key",
-		    (const char *)sqlite3_column_text(st, 0));
+	/* the checks consent-erase makes: mode 0600, 32 bytes, this
+	 * store's key */
+	if (store_read_tombkey(s, (const char *)sqlite3_column_text(st, 0),
+	    s->tombkey) < 0)
 		goto out;
-	}
 	s->tombkey_loaded = 1;
 	rc = 0;
 out:
-	if (fp)
-		fclose(fp);
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -24,6 +24,10 @@
 #include "util.h"
 
 #define KEY_SETTING "tombstone_key_file"
+/* A keyed hash of a fixed text, kept with the key's path: a key file
+ * replaced by another would otherwise match no tombstone, silently, and
+ * bring the erased back. */
+#define CHECK_SETTING "tombstone_key_check"
 
 struct seqs {
 	int64_t *v;
@@ -72,8 +76,30 @@ key_error(struct store *s, const char *path, const char *what)
 	return -1;
 }
 
+/* Compare the key with the store's check value, or (store) write it. */
 static int
-read_key_file(struct store *s, const char *path, unsigned char key[32])
+check_key(struct store *s, const char *path, const unsigned char key[32],
+    int store)
+{
+	unsigned char h[32];
+	char hex[65], stored[80];
+	int rc;
+
+	tombstone_hash(key, "check", "consent tombstone key", h);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	if (store)
+		return store_setting_put(s, CHECK_SETTING, hex);
+	if ((rc = store_setting_get(s, CHECK_SETTING, stored,
+	    sizeof stored)) < 0)
+		return -1;
+	if (rc == 1 && strcmp(stored, hex) != 0)
+		return key_error(s, path, "not the key of this store's"
+		    " tombstones (was the file replaced?)");
+	return 0;
+}
+
+int
+store_read_tombkey(struct store *s, const char *path, unsigned char key[32])
 {
 	struct stat sb;
 	char what[96];
@@ -97,7 +123,7 @@ read_key_file(struct store *s, const char *path, unsigned char key[32])
 	close(fd);
 	if (n != 32 || sb.st_size != 32)
 		return key_error(s, path, "not a tombstone key (32 bytes)");
-	return 0;
+	return check_key(s, path, key, 0);
 }
 
 /* The path made absolute, so that the setting holds wherever the next
@@ -156,7 +182,7 @@ make_key_file(struct store *s, const char *path, unsigned char key[32])
 		rc = key_error(s, tmp, strerror(errno));
 	if (rc == 0 && link(tmp, path) < 0) {
 		if (errno == EEXIST)
-			rc = read_key_file(s, path, key);
+			rc = store_read_tombkey(s, path, key);
 		else
 			rc = key_error(s, path, strerror(errno));
 	}
@@ -176,14 +202,15 @@ store_tombkey(struct store *s, const char *create, int ephemeral,
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
-		if (read_key_file(s, path, key) < 0)
+		if (store_read_tombkey(s, path, key) < 0)
 			return -1;
 	} else if (ephemeral)
 		randombytes_buf(key, 32);
 	else if (create) {
 		if (absolute(s, create, path, sizeof path) < 0 ||
 		    make_key_file(s, path, key) < 0 ||
-		    store_setting_put(s, KEY_SETTING, path) < 0)
+		    store_setting_put(s, KEY_SETTING, path) < 0 ||
+		    check_key(s, path, key, 1) < 0)
 			return -1;
 	} else
 		return 0;

@@ -65,6 +65,10 @@ void store_request_read(sqlite3_stmt *st, struct request *r);
 sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id);
 /* Record sqlite's message for the failed call what. */
 int store_fail(struct store *s, const char *what);
+/* Read a tombstone key file: a regular file of 32 bytes, mode 0600, that
+ * matches the store's check value when it has one; -1 and a message. */
+int store_read_tombkey(struct store *s, const char *path,
+    unsigned char key[32]);
 /* Count a write; abort() after $CONSENT_CRASH_AFTER writes (crash tests). */
 void store_count_write(struct store *s);
 /* The index of the purpose with this row id, or -1. */

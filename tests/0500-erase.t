@@ -435,4 +435,26 @@ is "then 10000 customers and 30000 tombstones" "10000|30000" \
 	sqlite3 kill.db "SELECT (SELECT count(*) FROM customers),
 	    (SELECT count(*) FROM tombstones)"
 
+# ---- every tool checks the tombstone key, not only consent-erase ----
+
+printf 'id,name,email\nz1,Zara Glemt,zara@example.no\n' >z.csv
+check "a store for the key checks" consent-import -q --db z.db z.csv
+check "z1 is erased" sh -c 'echo z1 | consent-erase -q --db z.db >/dev/null'
+chmod 644 z.db-tombstone.key
+expect_code 2 "consent-import refuses a key file open to others" \
+	consent-import -q --db z.db z.csv
+err_is "and names it" \
+	"consent-import: $T/z.db-tombstone.key: open to group or others (mode 0644); chmod 600 it; nothing imported"
+chmod 600 z.db-tombstone.key
+cp z.db-tombstone.key z.key.right
+head -c 32 /dev/urandom >z.db-tombstone.key
+expect_code 2 "a replaced key file stops consent-import (it would bring z1 back)" \
+	consent-import -q --db z.db z.csv
+err_is "and says so" \
+	"consent-import: $T/z.db-tombstone.key: not the key of this store's tombstones (was the file replaced?); nothing imported"
+expect_code 2 "and consent-filter" sh -c 'consent-filter --db z.db --purpose emarketing z.csv'
+cp z.key.right z.db-tombstone.key
+expect_code 0 "the right key: z1 is suppressed again" consent-import -q --db z.db z.csv
+is "z1 stays out" 0 sqlite3 z.db "SELECT count(*) FROM customers WHERE key = 'z1'"
+
 done_testing
