@@ -401,8 +401,8 @@ setup_links(struct run *r)
 		exp = DEFAULT_LINK_EXPIRE;
 	if (duration_parse(exp, &d) < 0)
 		eprintf("[landing] link_expire: bad duration '%s'", exp);
-	r->secret = (unsigned char *)config_read_secret(r->cfg, "landing",
-	    "secret_file", &r->secretlen, err, sizeof err);
+	r->secret = (unsigned char *)config_read_landing_secret(r->cfg,
+	    &r->secretlen, err, sizeof err);
 	if (!r->secret)
 		eprintf("--add-link: %s", err);
 	n = strlen(url);

@@ -755,3 +755,21 @@ fail:
 	buf_free(&path);
 	return NULL;
 }
+
+char *
+config_read_landing_secret(const struct config *cfg, size_t *len, char *err,
+    size_t errsz)
+{
+	char *s = config_read_secret(cfg, "landing", "secret_file", len, err,
+	    errsz);
+
+	if (s && *len < LANDING_SECRET_MIN) {
+		seterr(err, errsz, "[landing] secret_file: the secret is %zu"
+		    " bytes, and must be %d or more (head -c 32 /dev/urandom |"
+		    " base64 makes one)", *len, LANDING_SECRET_MIN);
+		explicit_bzero(s, *len);
+		free(s);
+		return NULL;
+	}
+	return s;
+}

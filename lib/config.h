@@ -85,4 +85,11 @@ int source_valid(const char *s);
 char *config_read_secret(const struct config *cfg, const char *section,
     const char *key, size_t *len, char *err, size_t errsz);
 
+/* The landing secret, which signs every link: config_read_secret of
+ * [landing] secret_file, refused when shorter than LANDING_SECRET_MIN
+ * bytes, since a short HMAC key can be guessed from a link. */
+#define LANDING_SECRET_MIN 32
+char *config_read_landing_secret(const struct config *cfg, size_t *len,
+    char *err, size_t errsz);
+
 #endif

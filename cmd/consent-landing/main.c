@@ -173,8 +173,8 @@ read_secrets(struct run *r)
 	char *key;
 	size_t len;
 
-	r->l.secret = (unsigned char *)config_read_secret(r->cfg, "landing",
-	    "secret_file", &r->l.secretlen, err, sizeof err);
+	r->l.secret = (unsigned char *)config_read_landing_secret(r->cfg,
+	    &r->l.secretlen, err, sizeof err);
 	if (!r->l.secret)
 		eprintf("%s", err);
 	if (!v || !*v)
