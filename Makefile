@@ -49,6 +49,18 @@ MAN8 = $(sort $(wildcard man/*.8))
 SAN_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
+# libFuzzer targets, one per tests/fuzz/NAME.c with its seeds in
+# tests/fuzz/corpus/NAME/; `make fuzz` builds them with clang into
+# $(O)-fuzz/ and runs each for FUZZ_SECONDS.
+FUZZ_CC = clang
+FUZZ_SECONDS ?= 30
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZERS = $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
+# The service without its main(), for the fuzz targets; an archive, so
+# that only a target that asks for it gets it.
+LANDING_A = $(O)/landing.a
+
 all: $(TOOLS)
 
 $(O)/%.o: %.c
@@ -59,6 +71,11 @@ $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
+
+$(LANDING_A): $(filter-out %/main.o,$(LANDING_OBJ))
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 $(B)/consent-landing: $(LANDING_OBJ) $(LIBA)
 	@mkdir -p $(@D)
@@ -76,6 +93,11 @@ $(O)/tools/%: tests/tools/%.c $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
 
+$(O)/fuzz/%: tests/fuzz/%.c $(LANDING_A) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Icmd/consent-landing $(LDFLAGS) -o $@ $< \
+		$(LANDING_A) $(LIBA) $(LDLIBS_ALL)
+
 units: $(UNITS) $(TTOOLS)
 
 # The suite: TAP scripts under tests/ and the C unit tests, run by prove
@@ -88,6 +110,30 @@ check: all units
 check-sanitize:
 	$(MAKE) O=obj-san B=bin-san CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" check
+
+# Everything compiled for the fuzzer's coverage and under the sanitizers,
+# the targets linked with libFuzzer's main.
+fuzz:
+	$(MAKE) O=$(O)-fuzz B=$(B)-fuzz CC=$(FUZZ_CC) \
+		CFLAGS="$(SAN_FLAGS) -fsanitize=fuzzer-no-link" \
+		LDFLAGS="-fsanitize=fuzzer,address,undefined" fuzz-run
+
+# Each target on a copy of its seeds (new inputs go to the copy, never into
+# the tree); a crash, a leak or an input that takes over 10 s fails, and
+# leaves the input in $(O)/fuzz/NAME-crash-*.  The targets' own stderr
+# (the service's access log) is closed; libFuzzer's and the sanitizers'
+# reports are not.
+fuzz-run: $(FUZZERS)
+	@fail=0; for n in $(FUZZ_NAMES); do \
+		rm -rf $(O)/fuzz/$$n.corpus; \
+		mkdir -p $(O)/fuzz/$$n.corpus; \
+		cp tests/fuzz/corpus/$$n/* $(O)/fuzz/$$n.corpus/; \
+		echo "fuzz: $$n, $(FUZZ_SECONDS) s"; \
+		$(O)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -timeout=10 -close_fd_mask=2 \
+			-artifact_prefix=$(O)/fuzz/$$n- \
+			$(O)/fuzz/$$n.corpus || { echo "fuzz: $$n failed"; fail=1; }; \
+	done; exit $$fail
 
 demo:
 	scripts/install-deps
@@ -108,9 +154,11 @@ install: all
 	$(if $(MAN8),cp -f $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
 
 clean:
-	rm -rf obj obj-san bin bin-san demo-out
+	rm -rf obj obj-san obj-fuzz bin bin-san demo-out
 
-.PHONY: all units check check-sanitize demo lint-man install clean
+.PHONY: all units check check-sanitize fuzz fuzz-run demo lint-man install \
+	clean
 
--include $(LIB_OBJ:.o=.d) $(TOOL_SRC:cmd/%.c=$(O)/cmd/%.d) $(LANDING_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(TOOL_SRC:cmd/%.c=$(O)/cmd/%.d) $(LANDING_OBJ:.o=.d) \
+	$(FUZZERS:=.d)
 .SECONDARY:

@@ -283,6 +283,11 @@ mobile_normalise(const char *in, const char *country, char *out,
 		/* "+46 (0)70..." and "+46 070..." carry the trunk 0 too. */
 		if (c->trunk != 0 && *nat == c->trunk)
 			nat++;
+		/* A second one is no number: "+49 0012..." would come out
+		 * as "+49012...", which is not the same number read again
+		 * (found by tests/fuzz/address). */
+		if (c->trunk != 0 && *nat == c->trunk)
+			return -1;
 	}
 	natlen = strlen(nat);
 	if (c == NULL ? natlen < 8 || natlen > E164_DIGITS :

@@ -8,6 +8,8 @@
 #define BODY_LEN 13
 #define MAC_LEN 16
 #define TOKEN_VERSION 1
+#define ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789-_"
 
 static void
 put32(unsigned char *p, uint32_t v)
@@ -81,8 +83,12 @@ token_verify(const unsigned char *secret, size_t secretlen, const char *s,
 	unsigned char bin[BODY_LEN + MAC_LEN], want[MAC_LEN];
 	size_t len;
 
-	if (strlen(s) != TOKEN_LEN || sodium_base642bin(bin, sizeof bin, s,
-	    TOKEN_LEN, NULL, &len, NULL, B64) != 0 || len != sizeof bin)
+	/* libsodium 1.0.18 decodes every byte over 0x7f as '_', so that one
+	 * token would verify in many spellings: the alphabet is ours to
+	 * check. */
+	if (strlen(s) != TOKEN_LEN || strspn(s, ALPHABET) != TOKEN_LEN ||
+	    sodium_base642bin(bin, sizeof bin, s, TOKEN_LEN, NULL, &len, NULL,
+	    B64) != 0 || len != sizeof bin)
 		return -1;
 	sign(secret, secretlen, bin, want);
 	if (sodium_memcmp(want, bin + BODY_LEN, MAC_LEN) != 0)

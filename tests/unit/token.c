@@ -413,6 +413,25 @@ test_malformed(void)
 	ok(token_verify(secret, SECRET_LEN, buf, &got) == -1,
 	    "the token starting with '=' fails: %s", buf);
 
+	/* libsodium 1.0.18 decodes any byte over 0x7f as '_' (found by
+	 * tests/fuzz/token): every '_' of the token as 0x80 and 0xff. */
+	all = 1;
+	changed = 0;
+	for (i = 0; i < TOKEN_LEN; i++) {
+		if (tok[i] != '_')
+			continue;
+		changed++;
+		memcpy(buf, tok, TOKEN_MAX);
+		buf[i] = (char)0x80;
+		if (token_verify(secret, SECRET_LEN, buf, &got) != -1)
+			all = 0;
+		buf[i] = (char)0xff;
+		if (token_verify(secret, SECRET_LEN, buf, &got) != -1)
+			all = 0;
+	}
+	ok(changed > 0 && all,
+	    "a byte over 0x7f in place of a '_' fails (%d tried)", changed * 2);
+
 	/* This token has a '_'; in the standard alphabet it is a '/', and a
 	 * lenient decoder would take the result as the same bytes. */
 	memcpy(std, tok, TOKEN_MAX);
