@@ -15,7 +15,7 @@ PKG_CONFIG ?= pkg-config
 O ?= obj
 B ?= bin
 
-PKGS = sqlite3 libsodium libcurl libmicrohttpd inih jansson
+PKGS = sqlite3 libsodium libcurl libmicrohttpd inih jansson cairo pangocairo fontconfig libqrencode
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 # Warnings go on top of the user's CFLAGS so that they cannot be dropped.

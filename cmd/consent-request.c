@@ -1,6 +1,6 @@
 /* consent-request: create consent requests for the customers on the input
- * and send them: e-mail first, SMS when there is no e-mail.  See
- * consent-request(1).
+ * and send them: e-mail first, SMS when there is no e-mail; or print them
+ * as consent forms (--channel paper).  See consent-request(1).
  *
  * A run has two halves.  First every record becomes a request (or a
  * reason not to ask), all in one transaction, so that a run refused for a
@@ -9,6 +9,8 @@
  * the network, and marked "sent" (or "error") after, so that a run killed
  * mid-send leaves at most one batch whose fate is unknown, and a later run
  * reports those instead of sending them twice. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,6 +29,7 @@
 #include "config.h"
 #include "keyset.h"
 #include "mail.h"
+#include "paper.h"
 #include "records.h"
 #include "smsgw.h"
 #include "smstext.h"
@@ -48,12 +51,13 @@
 #define DETAIL_MAX 512
 
 enum mode { M_ASK, M_SEND_QUEUED, M_REMIND, M_CANCEL };
-enum channel { CH_AUTO, CH_EMAIL, CH_SMS };
+enum channel { CH_AUTO, CH_EMAIL, CH_SMS, CH_PAPER };
 
 struct options {
 	char *purposes;		/* --purpose, joined with ',' */
 	const char *channel, *actor, *map, *key, *encoding, *db, *config;
 	const char *rate;
+	const char *output;	/* --output: the PDF of --channel paper */
 	enum mode mode;
 	int modes;		/* how many mode options were given */
 	int queue, dry_run, print, again, retry_uncertain;
@@ -99,6 +103,10 @@ struct run {
 	struct timespec last;
 	int progress;		/* stderr is a terminal */
 	long ntosend, ndone;
+	/* --channel paper: the forms */
+	struct paper *paper;
+	FILE *pdf;
+	int pdf_regular;	/* --output is a regular file: removed on error */
 	/* --dry-run: the mbox */
 	struct buf mbox;
 	const char *fname;
@@ -109,12 +117,15 @@ usage(void)
 {
 	fprintf(stderr, "usage: %s -p P[,P...] [--channel auto|email|sms]"
 	    " [--queue | --dry-run | --print]\n"
+	    "       %s -p P[,P...] --channel paper [--output file]"
+	    " [options] [file ...]\n"
 	    "       [--again] [--retry-uncertain] [--rate N/s] [--actor NAME]\n"
 	    "       [-m map] [-k column] [-e encoding] [-d delim | --csv |"
 	    " --tsv]\n"
 	    "       [--db file] [--config file] [file ...]\n"
 	    "       %s --send-queued | --remind [--dry-run] [options]\n"
-	    "       %s --cancel [options] [file ...]\n", argv0, argv0, argv0);
+	    "       %s --cancel [options] [file ...]\n", argv0, argv0, argv0,
+	    argv0);
 	exit(EXIT_ERR);
 }
 
@@ -125,6 +136,9 @@ help(void)
 	    "Ask the customers on the input for consent, by e-mail or SMS.\n\n"
 	    "  -p, --purpose P[,P...]     the purposes to ask for\n"
 	    "      --channel auto|email|sms  e-mail, else SMS (auto)\n"
+	    "      --channel paper        print consent forms, one PDF\n"
+	    "      --output FILE          the PDF of --channel paper"
+	    " (stdout)\n"
 	    "      --queue                only create the requests\n"
 	    "      --send-queued          send the queued requests (no input)\n"
 	    "      --dry-run              write the messages as an mbox,"
@@ -153,7 +167,7 @@ help(void)
 enum {
 	OPT_CHANNEL = 256, OPT_QUEUE, OPT_SEND_QUEUED, OPT_DRY_RUN, OPT_PRINT,
 	OPT_REMIND, OPT_CANCEL, OPT_AGAIN, OPT_RETRY, OPT_RATE, OPT_ACTOR,
-	OPT_CSV, OPT_TSV, OPT_DB, OPT_CONFIG
+	OPT_CSV, OPT_TSV, OPT_DB, OPT_CONFIG, OPT_OUTPUT
 };
 
 static const struct option longopts[] = {
@@ -177,6 +191,7 @@ static const struct option longopts[] = {
 	{ "tsv", no_argument, NULL, OPT_TSV },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -242,6 +257,9 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_CONFIG:
 			o->config = cli_once("--config", o->config, optarg);
 			break;
+		case OPT_OUTPUT:
+			o->output = cli_once("--output", o->output, optarg);
+			break;
 		case 'h': help();
 		case 'V': print_version();
 		default: usage();
@@ -253,6 +271,16 @@ parse_options(struct options *o, int argc, char **argv)
 static void
 check_options(const struct options *o, int nfiles)
 {
+	int paper = o->channel && !strcmp(o->channel, "paper");
+
+	if (o->output && !paper)
+		eprintf("--output goes with --channel paper only");
+	if (paper && (o->queue || o->dry_run || o->print))
+		eprintf("--channel paper prints its forms at once: --queue,"
+		    " --dry-run and --print do not go with it");
+	if (paper && !o->output && isatty(STDOUT_FILENO))
+		eprintf("--channel paper: the PDF goes to a file: give"
+		    " --output FILE or redirect the standard output");
 	if (o->modes > 1)
 		eprintf("give one of --send-queued, --remind and --cancel");
 	if (o->queue + o->dry_run + o->print > 1)
@@ -365,7 +393,8 @@ static void
 summary(struct run *r)
 {
 	const char *verb = r->o.mode == M_REMIND ? "reminded" :
-	    r->o.mode == M_CANCEL ? "cancelled" : r->o.print ? "printed" :
+	    r->o.mode == M_CANCEL ? "cancelled" : r->o.print ||
+	    r->channel == CH_PAPER ? "printed" :
 	    r->o.dry_run ? "shown" : "sent";
 
 	if (r->o.mode == M_CANCEL)
@@ -421,10 +450,9 @@ parse_channel(struct run *r)
 	else if (!strcmp(c, "sms"))
 		r->channel = CH_SMS;
 	else if (!strcmp(c, "paper"))
-		eprintf("--channel paper: printed forms are not available in"
-		    " this version");
+		r->channel = CH_PAPER;
 	else
-		eprintf("--channel: '%s': auto, email or sms", c);
+		eprintf("--channel: '%s': auto, email, sms or paper", c);
 	if (r->channel == CH_SMS && !r->sms_ok)
 		eprintf("--channel sms: no [sms] url in the configuration");
 }
@@ -471,8 +499,8 @@ setup_links(struct run *r)
 	if (!url || !*url)
 		eprintf("no [landing] url in the configuration: the links"
 		    " need it");
-	r->secret = (unsigned char *)config_read_secret(r->cfg, "landing",
-	    "secret_file", &r->secretlen, err, sizeof err);
+	r->secret = (unsigned char *)config_read_landing_secret(r->cfg,
+	    &r->secretlen, err, sizeof err);
 	if (!r->secret)
 		eprintf("%s", err);
 	n = strlen(url);
@@ -656,6 +684,10 @@ pick_channel(struct run *r, const struct target *t, const char **address,
     const char **why)
 {
 	*why = NULL;
+	if (r->channel == CH_PAPER) {
+		*address = "";
+		return "paper";
+	}
 	if (r->channel != CH_SMS && *t->email) {
 		*address = t->email;
 		return "email";
@@ -1470,6 +1502,92 @@ print_requests(struct run *r)
 	}
 }
 
+/* --- --channel paper -------------------------------------------------- */
+
+/* A failure while the forms are written: the run stops before it
+ * commits, and a half-written --output file is removed. */
+static noreturn void
+paper_failed(struct run *r, const char *err)
+{
+	char ignored[64];
+
+	/* what the fonts hold is freed, so that a leak checker sees only
+	 * the message */
+	paper_close(r->paper, ignored, sizeof ignored);
+	r->paper = NULL;
+	/* never a device or a pipe given as the file */
+	if (r->o.output && r->pdf_regular)
+		unlink(r->o.output);
+	eprintf("%s", err);
+}
+
+/* The requests this run made are handed over at the counter: stored as
+ * sent with the detail "paper" (their expiry runs from now, and
+ * --remind skips them), each a page of the PDF.  The PDF is complete
+ * and flushed before the requests are committed; a run that cannot
+ * write it stores nothing. */
+static void
+paper_requests(struct run *r)
+{
+	char link[512], err[512], page[32];
+	struct paper *pp;
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < r->nrows; i++) {
+		struct row *w = &r->rows[i];
+		struct request q = { 0 };
+		struct paper_form f;
+
+		if (!w->name || strcmp(w->status, "queued"))
+			continue;
+		if (store_request_get(r->st, w->request, &q) <= 0)
+			store_failed(r);
+		q.status = RS_SENT;
+		q.sent = r->now;
+		q.expires = time_add(r->now, &r->expire, 1);
+		free(q.detail);
+		q.detail = estrdup("paper");
+		make_link(r, &q, link, sizeof link);
+		if (store_request_update(r->st, &q, RS_QUEUED) < 0)
+			store_failed(r);
+		if (!r->paper) {
+			r->pdf = stdout;
+			if (r->o.output && !(r->pdf = fopen(r->o.output, "w")))
+				eprintf("%s:", r->o.output);
+			r->pdf_regular = r->o.output && fstat(fileno(r->pdf),
+			    &sb) == 0 && S_ISREG(sb.st_mode);
+			if (!(r->paper = paper_open(r->pdf, r->cfg, err,
+			    sizeof err)))
+				paper_failed(r, err);
+		}
+		f.lang = q.lang;
+		f.name = w->name;
+		f.key = w->key;
+		f.link = link;
+		f.purposes = q.purposes;
+		if (paper_page(r->paper, &f, err, sizeof err) < 0)
+			paper_failed(r, err);
+		snprintf(page, sizeof page, "page %zu",
+		    paper_pages(r->paper));
+		row_set(w, "sent", page);
+		request_clear(&q);
+	}
+	if (!r->paper)
+		return;
+	pp = r->paper;
+	r->paper = NULL;
+	if (paper_close(pp, err, sizeof err) < 0)
+		paper_failed(r, err);
+	if (r->pdf != stdout ? fclose(r->pdf) == EOF : fflush(stdout) == EOF
+	    || ferror(stdout)) {
+		snprintf(err, sizeof err, "%s: %s", r->o.output ? r->o.output :
+		    "<stdout>", strerror(errno));
+		paper_failed(r, err);
+	}
+	r->pdf = NULL;
+}
+
 /* --- --remind --------------------------------------------------------- */
 
 static int
@@ -1561,6 +1679,8 @@ read_input(struct run *r, int argc, char **argv)
 		ask_file(r, argv[i]);
 	if (r->o.print)
 		print_requests(r);
+	if (r->channel == CH_PAPER)
+		paper_requests(r);
 	/* a dry run keeps its transaction open, so that the sending half
 	 * sees the requests it would have made, and rolls it back at the
 	 * end */
@@ -1617,14 +1737,18 @@ main(int argc, char **argv)
 		setup_sending(&r);
 	if (r.o.mode == M_ASK || r.o.mode == M_CANCEL)
 		read_input(&r, argc, argv);
-	if ((r.o.mode == M_ASK && !r.o.queue && !r.o.print) ||
-	    r.o.mode == M_SEND_QUEUED)
+	if ((r.o.mode == M_ASK && !r.o.queue && !r.o.print &&
+	    r.channel != CH_PAPER) || r.o.mode == M_SEND_QUEUED)
 		send_queued(&r);
 	if (r.o.mode == M_REMIND)
 		remind(&r);
 	if (r.o.dry_run) {
 		store_rollback(r.st);
 		fwrite(r.mbox.s ? r.mbox.s : "", 1, r.mbox.len, stdout);
+		for (i = 0; i < r.nrows; i++)
+			count_status(&r, r.rows[i].status);
+	} else if (r.channel == CH_PAPER && !r.o.output) {
+		/* the standard output is the PDF */
 		for (i = 0; i < r.nrows; i++)
 			count_status(&r, r.rows[i].status);
 	} else

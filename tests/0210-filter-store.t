@@ -349,6 +349,13 @@ verify() {
 	"$TOOLS/token-verify" "$key"
 }
 
+printf 'too short\n' >etc/secrets/short.key
+chmod 600 etc/secrets/short.key
+sed 's#^secret_file = secrets/landing.key$#secret_file = secrets/short.key#' \
+	etc/link.conf >etc/short.conf
+fails "--add-link: a secret shorter than 32 bytes stops it" \
+    "consent-filter: --add-link: [landing] secret_file: the secret is 9 bytes, and must be 32 or more (head -c 32 /dev/urandom | base64 makes one)" \
+    consent-filter --config etc/short.conf --add-link lenke ids.csv
 check "--add-link: exit 0" consent-filter --config etc/link.conf --add-link lenke ids.csv
 cp "$T/out" links.out
 tokens_as_TOKEN links.out >links.shape

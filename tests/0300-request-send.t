@@ -165,9 +165,9 @@ fails "no purpose" "consent-request: no purpose: give --purpose P[,P...]" \
 fails "an unknown purpose" \
     "consent-request: --purpose: unknown purpose 'spam'" \
     consent-request -p spam customers.csv
-fails "--channel paper is not there yet" \
-    "consent-request: --channel paper: printed forms are not available in this version" \
-    consent-request -p emarketing --channel paper customers.csv
+fails "an unknown channel" \
+    "consent-request: --channel: 'fax': auto, email, sms or paper" \
+    consent-request -p emarketing --channel fax customers.csv
 fails "--send-queued reads no input" \
     "consent-request: --send-queued and --remind read no input" \
     consent-request --send-queued customers.csv
@@ -440,6 +440,12 @@ sed 's/^retry_wait = 0$/retry_wait = soon/' consent.conf >badwait.conf
 fails "a bad retry_wait" \
     "consent-request: [smtp] retry_wait: 'soon' is not a number of seconds" \
     consent-request --config badwait.conf -p partners --again two.csv
+printf 'short secret\n' >short.key
+chmod 600 short.key
+sed 's/^secret_file = landing.key$/secret_file = short.key/' consent.conf >short.conf
+fails "a landing secret shorter than 32 bytes" \
+    "consent-request: [landing] secret_file: the secret is 12 bytes, and must be 32 or more (head -c 32 /dev/urandom | base64 makes one)" \
+    consent-request --config short.conf -p partners --again two.csv
 is "nothing was stored" "$before" \
     "$(sql 'SELECT count(*), max(seq) FROM requests, events')"
 

@@ -173,6 +173,14 @@ expect_code 2 "a missing secret file stops it" \
 is "the message names the secret file" \
     "consent-landing: $T/nosecret.conf:2: $T/missing.key: No such file or directory" \
     "$(cat "$T/err")"
+printf 'too short\n' >short.key
+chmod 600 short.key
+printf '[landing]\nsecret_file = short.key\n' >short.conf
+expect_code 2 "a secret shorter than 32 bytes stops it" \
+    "$BIN/consent-landing" --config "$T/short.conf" --listen 127.0.0.1:0
+is "the message says how long it must be" \
+    "consent-landing: [landing] secret_file: the secret is 9 bytes, and must be 32 or more (head -c 32 /dev/urandom | base64 makes one)" \
+    "$(cat "$T/err")"
 printf '[landing]\n' >nokey.conf
 expect_code 2 "no secret_file stops it" \
     "$BIN/consent-landing" --config "$T/nokey.conf" --listen 127.0.0.1:0
