@@ -1,0 +1,155 @@
+# tests/workflow.sh: what the workflow tests (tests/9NNN-workflow-*.t)
+# share, sourced after lib.sh:
+#
+#   . "${0%/*}/lib.sh"
+#   . "${0%/*}/workflow.sh"
+#
+# The real parts on loopback, each on a port of the kernel's choosing:
+#   start_smtp                the SMTP server (tests/tools/smtp-server.py):
+#                             SMTP (its port), messages in $T/mail/
+#   start_sms [ARGS...]       the SMS gateway stand-in: SMS (its port),
+#                             requests in $T/sms/
+#   start_landing             consent-landing, run in $T: LANDING (its
+#                             port); stop_landing stops it
+#   browse URL ACTION...      headless Chromium (tests/tools/browser.py):
+#                             what the page shows, in $T/browser.out
+#   mail_link ADDRESS         the link in the mail the SMTP server got for
+#                             ADDRESS (the newest, when there are several)
+#   sms_link NUMBER           the link in the newest SMS to NUMBER (E.164)
+#   relink URL                the link, to the landing service's port now
+#   mails, smses              how many arrived so far
+# The recipes of consent(7):
+#   recipe TITLE N            the Nth literal block of the subsection TITLE
+#                             of WORKFLOWS in $WORKFLOW_MAN (default
+#                             man/consent.7), as a reader copies it
+#   run_recipe TITLE N        run that block with sh -e in $T, its stdout
+#                             and stderr in $T/out and $T/err; returns its
+#                             status
+# And:
+#   is NAME EXPECTED ACTUAL   ok when the two strings are the same
+#   gives NAME CODE TEXT CMD...  ok when CMD exits CODE with TEXT on stdout
+#
+# A test without Chromium, ChromeDriver, selenium or aiosmtpd skips (they
+# come with scripts/install-deps).
+
+BIN=${CONSENT_BIN:-$TOP/bin}
+TOOLS=${CONSENT_TEST_TOOLS:-$TOP/obj/tools}
+PY=/usr/bin/python3
+WORKFLOW_MAN=${WORKFLOW_MAN:-$TOP/man/consent.7}
+if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] ||
+    ! "$PY" -c 'import selenium, aiosmtpd' 2>/dev/null; then
+	echo "1..0 # SKIP no chromium, chromedriver, selenium or aiosmtpd (scripts/install-deps)"
+	exit 0
+fi
+PIDS=
+LPID=
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+
+is() {
+	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
+}
+
+gives() {
+	_g_name=$1 _g_code=$2 _g_text=$3
+	shift 3
+	run "$@"
+	_g_got=$?
+	{ [ -z "$_g_text" ] || printf '%s\n' "$_g_text"
+	  echo "(exit $_g_code)"; } >"$T/want"
+	{ cat "$T/out"; echo "(exit $_g_got)"; } >"$T/got"
+	check_same "$_g_name" "$T/want" "$T/got"
+}
+
+# _wait_file FILE: up to 10 s for FILE to be there and not empty.
+_wait_file() {
+	_i=0
+	while [ ! -s "$1" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+
+start_smtp() {
+	rm -rf "$T/mail" "$T/mail.port"
+	"$PY" "$TOP/tests/tools/smtp-server.py" --dir "$T/mail" \
+	    --port-file "$T/mail.port" 2>"$T/mail.log" &
+	PIDS="$PIDS $!"
+	_wait_file "$T/mail.port"
+	SMTP=$(cat "$T/mail.port")
+}
+
+start_sms() {
+	rm -rf "$T/sms" "$T/sms.port"
+	"$PY" "$TOP/tests/tools/sms-gateway.py" --dir "$T/sms" \
+	    --port-file "$T/sms.port" "$@" 2>"$T/sms.log" &
+	PIDS="$PIDS $!"
+	_wait_file "$T/sms.port"
+	SMS=$(cat "$T/sms.port")
+}
+
+start_landing() {
+	: >"$T/landing.err"
+	(cd "$T" && exec "$BIN/consent-landing" --listen 127.0.0.1:0 \
+	    2>"$T/landing.err") &
+	LPID=$!
+	PIDS="$PIDS $LPID"
+	_i=0
+	while ! grep -q 'listening on' "$T/landing.err" && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	LANDING=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/landing.err" | head -1)
+}
+
+stop_landing() {
+	if [ -n "$LPID" ]; then
+		kill "$LPID" 2>/dev/null
+		wait "$LPID" 2>/dev/null
+	fi
+	LPID=
+}
+
+browse() {
+	"$PY" "$TOP/tests/tools/browser.py" "$@" >"$T/browser.out" 2>"$T/browser.err"
+}
+
+relink() {
+	printf '%s' "$1" | sed "s#^https\{0,1\}://[^/]*/#http://127.0.0.1:$LANDING/#"
+}
+
+mail_link() {
+	for _j in $(ls "$T"/mail/*.json 2>/dev/null | sort -r); do
+		if "$PY" -c 'import json, sys; sys.exit(0 if sys.argv[2] in json.load(open(sys.argv[1]))["rcpt_tos"] else 1)' "$_j" "$1"; then
+			"$PY" "$TOP/tests/tools/mail-show.py" "${_j%.json}.eml" |
+			    grep -o 'https\{0,1\}://[^ ]*/c/[A-Za-z0-9_-]*' | head -1
+			return
+		fi
+	done
+}
+
+sms_link() {
+	for _j in $(ls "$T"/sms/*.json 2>/dev/null | sort -r); do
+		_l=$("$PY" -c 'import json, sys
+f = json.load(open(sys.argv[1]))["form"] or {}
+if f.get("to") == sys.argv[2]:
+    print(f.get("text", ""))' "$_j" "$1" | grep -o 'https\{0,1\}://[^ ]*/c/[A-Za-z0-9_-]*' | head -1)
+		if [ -n "$_l" ]; then
+			printf '%s\n' "$_l"
+			return
+		fi
+	done
+}
+
+mails() {
+	ls "$T"/mail/*.eml 2>/dev/null | wc -l | tr -d ' '
+}
+
+smses() {
+	ls "$T"/sms/*.json 2>/dev/null | wc -l | tr -d ' '
+}
+
+recipe() {
+	"$PY" "$TOP/tests/tools/man-script.py" "$WORKFLOW_MAN" "$1" "$2"
+}
+
+run_recipe() {
+	recipe "$1" "$2" >"$T/recipe.sh" || return 2
+	(cd "$T" && sh -e "$T/recipe.sh") >"$T/out" 2>"$T/err"
+}
