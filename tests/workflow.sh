@@ -2,7 +2,7 @@
 # share, sourced after lib.sh:
 #
 #   . "${0%/*}/lib.sh"
-#   . "${0%/*}/workflow.sh"
+#   . "$TOP/tests/workflow.sh"     # (lib.sh has moved into $T)
 #
 # The real parts on loopback, each on a port of the kernel's choosing:
 #   start_smtp                the SMTP server (tests/tools/smtp-server.py):
