@@ -19,9 +19,10 @@
 #   relink URL                the link, to the landing service's port now
 #   mails, smses              how many arrived so far
 # The recipes of consent(7):
-#   recipe TITLE N            the Nth literal block of the subsection TITLE
+#   recipe TITLE [N]          the Nth literal block of the subsection TITLE
 #                             of WORKFLOWS in $WORKFLOW_MAN (default
-#                             man/consent.7), as a reader copies it
+#                             man/consent.7), as a reader copies it;
+#                             without N, how many blocks it has
 #   run_recipe TITLE N        run that block with sh -e in $T, its stdout
 #                             and stderr in $T/out and $T/err; returns its
 #                             status
@@ -146,7 +147,7 @@ smses() {
 }
 
 recipe() {
-	"$PY" "$TOP/tests/tools/man-script.py" "$WORKFLOW_MAN" "$1" "$2"
+	"$PY" "$TOP/tests/tools/man-script.py" "$WORKFLOW_MAN" "$@"
 }
 
 run_recipe() {
