@@ -17,7 +17,10 @@
 #          with no invoice in 5 years is erased: the row, the store, the
 #          tombstones, and his name, e-mail and number gone from the bytes
 #          of consent.db and consent.db-wal
-#   day 2  the night's import (the crontab's line) suppresses him; neither
+#   day 2  the night's import (the crontab's line) suppresses him; a code
+#          changed in the register from R to S: a withdrawal of emarketing,
+#          and a conflict for profiling (the codes are undated), settled
+#          by the recipe's dated --set; neither
 #          list passes him although his code still says FSR; a customer
 #          with a recent invoice is restricted: the row, the store, the
 #          export of consent-log, --status, her contact data gone from the
@@ -31,7 +34,7 @@
 #          (her name gone from the bytes too); the audit chain verifies
 # and the crontab block parses as crontab lines whose commands are the
 # recipe's.  consent-landing takes the time of its answers from
-# CONSENT_NOW at its start, so the test restarts it (block 5) when the
+# CONSENT_NOW at its start, so the test restarts it (block 6) when the
 # customer answers.
 . "${0%/*}/lib.sh"
 . "$TOP/tests/workflow.sh"
@@ -97,11 +100,11 @@ rows() {
 	for _l in "$@"; do sed -n "${_l}p" kunder.csv; done
 }
 
-# start_block5: consent-landing by block 5's own line, its log in $T;
+# start_block5: consent-landing by block 6's own line, its log in $T;
 # sets LANDING and LPID, and points [landing] api_url at its port.
 start_block5() {
 	stop_landing
-	recipe "$W" 5 >landing.sh
+	recipe "$W" 6 >landing.sh
 	sed -i -e "s#/var/log/consent/landing.log#$T/landing.err#" \
 	    -e 's#&$#\& echo $! >landing.pid#' landing.sh
 	: >landing.err
@@ -117,9 +120,9 @@ start_block5() {
 	sed -i "s#^api_url = .*#api_url = http://127.0.0.1:$LANDING/#" consent.conf
 }
 
-is "the subsection has 12 blocks" "12" \
+is "the subsection has 13 blocks" "13" \
     "$("$PY" "$TOP/tests/tools/man-script.py" "$WORKFLOW_MAN" "$W")"
-CRON=12
+CRON=13
 
 # ---- day 0: configuration and secrets -------------------------------------
 
@@ -213,7 +216,7 @@ is "the evidence names the file, the line and the code" \
 # ---- day 0, 08:10: the campaign lists -------------------------------------
 
 day 2026-12-01T08:10:00Z
-check "block 4: the two campaign lists" run_recipe "$W" 4
+check "block 5: the two campaign lists" run_recipe "$W" 5
 rows 1 2 3 6 >want.csv
 check_same "partnere-koder.csv: the rows whose code holds R and F (1001 RF, 1002 FSR, 1005 RF), byte for byte" \
     want.csv partnere-koder.csv
@@ -226,7 +229,7 @@ is "in Windows-1252 with CRLF, as exported" \
 is "CRLF line ends" "4" "$(grep -c "$(printf '\r')\$" partnere.csv)"
 # The codes alone need no store: the first command with none at all.
 rm -f partnere-koder.csv
-recipe "$W" 4 | sed -n '1,2p' | sed 's/ --map id=Kundenr//' >nostore.sh
+recipe "$W" 5 | sed -n '1,2p' | sed 's/ --map id=Kundenr//' >nostore.sh
 (cd "$T" && CONSENT_DB="$T/none.db" sh -e nostore.sh) >/dev/null 2>"$T/err"
 is "without a store (and without --map) the codes give the same rows" \
     "$(cat want.csv)" "$(cat partnere-koder.csv)"
@@ -236,13 +239,13 @@ is "and no store was made" "no" "$([ -e none.db ] && echo yes || echo no)"
 
 day 2026-12-01T08:50:00Z
 start_block5
-is "block 5: consent-landing listens (on the port of [landing] listen)" "yes" \
+is "block 6: consent-landing listens (on the port of [landing] listen)" "yes" \
     "$([ -n "$LANDING" ] && echo yes || echo "no: $(cat landing.err)")"
 
 # ---- day 0, 09:00: asking the empty codes ---------------------------------
 
 day 2026-12-01T09:00:00Z
-check "block 6: the customers with an empty code are asked" run_recipe "$W" 6
+check "block 7: the customers with an empty code are asked" run_recipe "$W" 7
 is "two e-mails (1009 has no e-mail address, 1007's rf is a no)" "2" "$(mails)"
 is "to Per and Ingrid" \
 "per.aerlig@hotmail.com
@@ -284,14 +287,14 @@ browse "$(relink "$per")" "tick:Nyheter og tilbud fra Elektro Nordheim" \
     "tick:Navn og adresse til Nordheim Forsikring" submit
 is "the answer is taken" "status: 200" "$(grep '^status:' browser.out)"
 day 2026-12-02T10:05:00Z
-recipe_gives "block 7: consent-sync brings it home" 0 \
+recipe_gives "block 8: consent-sync brings it home" 0 \
 "id,purpose,old,new,at,source
 1004,emarketing,unknown,granted,2026-12-02T10:00:00Z,landing
 1004,partners,unknown,granted,2026-12-02T10:00:00Z,landing
-1004,profiling,unknown,denied,2026-12-02T10:00:00Z,landing" 7
+1004,profiling,unknown,denied,2026-12-02T10:00:00Z,landing" 8
 is "his request is approved" "approved" \
     "$(sql "SELECT status FROM requests WHERE id = 1")"
-check "block 4 again" run_recipe "$W" 4
+check "block 5 again" run_recipe "$W" 5
 rows 1 2 3 6 >want.csv
 check_same "the codes' list: still 1001, 1002, 1005 (Per's code is empty in the register)" \
     want.csv partnere-koder.csv
@@ -306,8 +309,8 @@ for s in 'Bjørn Ødegård' bjorn.odegard@online.no +4797765432; do
 	is "before: '$s' is in the store's bytes" "yes" \
 	    "$([ "$(in_store "$s")" -gt 0 ] && echo yes || echo no)"
 done
-recipe_gives "block 8: 1002 is erased" 0 "id,action,detail
-1002,erased," 8
+recipe_gives "block 9: 1002 is erased" 0 "id,action,detail
+1002,erased," 9
 is "its summary" "consent-erase: 1 key: 1 erased, 0 restricted, 0 not found" \
     "$(cat "$T/err")"
 is "no customer 1002, no consent or request of his" "0|0|0" \
@@ -329,12 +332,38 @@ export,,tombstone,true" consent-log --export 1002 --csv
 
 # ---- day 2, 02:30: the night's import -------------------------------------
 
+# The register's staff changed 1006's code from R to S.
+utf8 kunder.csv | sed 's/^1006;\(.*\);R;/1006;\1;S;/' | sed 's/$/\r/' |
+    iconv -f UTF-8 -t CP1252 >kunder.new
+is "the export of day 2 differs in 1006's code alone" \
+"7c7
+< 1006;Ola Dahl;ola.dahl@online.no;41 11 22 33;R;05.01.2021
+---
+> 1006;Ola Dahl;ola.dahl@online.no;41 11 22 33;S;05.01.2021" \
+    "$(diff kunder.csv kunder.new | iconv -f CP1252 -t UTF-8 | tr -d '\r')"
+mv kunder.new kunder.csv
 day 2026-12-03T02:30:00Z
 run_cron "consent-import"
 is "the crontab's import line exits 0" "0" "$?"
-is "its summary in import.log: 1002 suppressed, nothing else changed" \
-    "consent-import: read 9, new 0, updated 0, unchanged 8, rejected 0, suppressed 1, conflicts 0" \
+is "its summary in import.log: 1002 suppressed, 1006 updated, and a conflict" \
+    "consent-import: read 9, new 0, updated 1, unchanged 7, rejected 0, suppressed 1, conflicts 1" \
     "$(cat log/import.log)"
+is "1006: the R gone is a withdrawal; the S added does not undo the no of day 0" \
+    "1006 withdrawn denied denied" "$(consents 1006)"
+day 2026-12-03T07:30:00Z
+check "block 4: his yes at the counter is recorded" run_recipe "$W" 4
+is "its summary" \
+    "consent-import: read 1, new 0, updated 1, unchanged 0, rejected 0, suppressed 0, conflicts 0" \
+    "$(cat "$T/err")"
+gives "1006: profiling granted, dated now, source manual" 0 \
+"id,purpose,state,basis,source,since,request,request_state,sent,expires
+1006,service,granted,contract,import,2026-12-01T08:00:00Z,,,,
+1006,emarketing,withdrawn,consent,import,2026-12-03T02:30:00Z,,,,
+1006,partners,denied,consent,import,2026-12-01T08:00:00Z,,,,
+1006,profiling,granted,consent,manual,2026-12-03T07:30:00Z,,,," \
+    consent-log --status 1006
+is "with the evidence and the actor" "kontor|asked for tailored offers at the counter" \
+    "$(sql "SELECT r.actor, e.evidence FROM events e JOIN runs r ON r.id = e.run WHERE e.customer = '1006' AND e.purpose = 'profiling' AND e.new = 'granted'")"
 is "1002 is not back" "0" "$(sql "SELECT count(*) FROM customers WHERE key = '1002'")"
 is "Per's yes from the landing page stands (his empty code records nothing)" \
     "1004 granted granted denied" "$(consents 1004)"
@@ -343,7 +372,7 @@ is "and its source is the landing page" "landing landing landing" \
 is "his name is still not in the store's bytes" "0" "$(in_store 'Bjørn Ødegård')"
 
 day 2026-12-03T08:00:00Z
-check "block 4 on day 2" run_recipe "$W" 4
+check "block 5 on day 2" run_recipe "$W" 5
 rows 1 2 6 >want.csv
 check_same "the codes' list leaves 1002 out, although his code still holds F and R" \
     want.csv partnere-koder.csv
@@ -353,9 +382,9 @@ check_same "the store's list too" want.csv partnere.csv
 # ---- day 2, 11:00: 1001 asks; her invoice is recent ------------------------
 
 day 2026-12-03T11:00:00Z
-recipe_gives "block 9: 1001 is restricted, until the hold ends" 0 \
+recipe_gives "block 10: 1001 is restricted, until the hold ends" 0 \
 "id,action,detail
-1001,restricted,until 2031-03-14" 9
+1001,restricted,until 2031-03-14" 10
 is "its summary" "consent-erase: 1 key: 0 erased, 1 restricted, 0 not found" \
     "$(cat "$T/err")"
 is "her key, name and hold stay; her addresses go" \
@@ -384,7 +413,7 @@ for s in ase.braten@gmail.com +4791234567 91234567; do
 done
 is "her name is kept, for the bookkeeping" "yes" \
     "$([ "$(in_store 'Åse Bråten')" -gt 0 ] && echo yes || echo no)"
-check "block 4 after the restriction" run_recipe "$W" 4
+check "block 5 after the restriction" run_recipe "$W" 5
 rows 1 6 >want.csv
 check_same "the codes' list leaves 1001 out too" want.csv partnere-koder.csv
 rows 1 5 6 >want.csv
@@ -401,7 +430,7 @@ printf '%s\r\n' \
     '20260405-02;05.04.2026;;B. Ødegård;;BJORN.Odegard@online.no;;990,00' \
     '20260406-01;06.04.2026;1005;Siv Løvås;"Sjøgata 21; 2. etg";siv.lovas@gmail.com;;1 290,00' |
     iconv -f UTF-8 -t CP1252 >fakturaer.csv
-check "block 10: the export is anonymised" run_recipe "$W" 10
+check "block 11: the export is anonymised" run_recipe "$W" 11
 is "its summary: the rows of 1002 (by key, and by e-mail in another case) and 1001 masked" \
     "consent-erase: 5 rows, 3 masked" "$(cat "$T/err")"
 # The expected masks, from the algorithm of consent-erase(1), under the
@@ -454,7 +483,7 @@ is "no name, e-mail address or number of the two is left in it" "0" \
 day 2026-12-04T02:30:00Z
 : >log/import.log
 run_cron "consent-import"
-is "the night's import: 1001 and 1002 suppressed" \
+is "the night's import: 1001 and 1002 suppressed; the code and the store agree on 1006" \
     "consent-import: read 9, new 0, updated 0, unchanged 7, rejected 0, suppressed 2, conflicts 0" \
     "$(cat log/import.log)"
 is "1001 holds no address again" "1001||" \
@@ -471,7 +500,7 @@ same_text "changes.csv: her purposes become denied, at the time of the expiry" \
 1008,partners,unknown,denied,2026-12-08T09:00:00Z,email
 1008,profiling,unknown,denied,2026-12-08T09:00:00Z,email" log/changes.csv
 is "her request expired" "expired" "$(sql "SELECT status FROM requests WHERE id = 2")"
-check "block 6 again: nobody left to ask" run_recipe "$W" 6
+check "block 7 again: nobody left to ask" run_recipe "$W" 7
 is "no new mail" "2" "$(mails)"
 
 # ---- 2031: consent-erase --due from cron ----------------------------------
@@ -496,7 +525,7 @@ for s in 'Åse Bråten' Bråten; do
 	is "'$s' is in neither consent.db nor consent.db-wal" "0 0" \
 	    "$(canary consent.db "$s") $(canary consent.db-wal "$s")"
 done
-check "block 11 by hand after it: nothing more is due" run_recipe "$W" 11
+check "block 12 by hand after it: nothing more is due" run_recipe "$W" 12
 is "the header only" "id,action,detail" "$(cat "$T/out")"
 day 2031-03-17T02:30:00Z
 : >log/import.log
@@ -516,18 +545,18 @@ is "every line is an assignment, @reboot or five time fields and a command" "" \
         -e '^([0-9*/,-]+[[:space:]]+){5}[a-z]' crontab.txt)"
 is "no % in a command (cron would cut it there)" "0" "$(grep -c % crontab.txt)"
 is "the store it names" "CONSENT_DB=/var/lib/consent/consent.db" "$(head -1 crontab.txt)"
-is "@reboot starts the landing service as block 5 does" \
-    "$(recipe "$W" 5 | sed 's/ &$//')" \
+is "@reboot starts the landing service as block 6 does" \
+    "$(recipe "$W" 6 | sed 's/ &$//')" \
     "$(sed -n 's/^@reboot[[:space:]]*//p' crontab.txt)"
 is "the night's import is block 3, in the register's folder" \
     "cd /srv/kunderegister && $(joined 3) 2>>/var/log/consent/import.log" \
     "$(grep -F consent-import crontab.txt | sed -E 's/^([^[:space:]]+[[:space:]]+){5}//')"
 is "the nightly one at 02:30" "30 2 * * *" \
     "$(grep -F consent-import crontab.txt | awk '{ print $1, $2, $3, $4, $5 }')"
-is "the sync is block 7" "$(joined 7) >>/var/log/consent/changes.csv" \
+is "the sync is block 8" "$(joined 8) >>/var/log/consent/changes.csv" \
     "$(grep -F consent-sync crontab.txt | sed -E 's/^([^[:space:]]+[[:space:]]+){5}//')"
-is "the retention is block 11, Sundays at 03:00" \
-    "0 3 * * 0 $(joined 11) >>/var/log/consent/erased.csv" \
+is "the retention is block 12, Sundays at 03:00" \
+    "0 3 * * 0 $(joined 12) >>/var/log/consent/erased.csv" \
     "$(grep -F 'consent-erase' crontab.txt | sed -E 's/[[:space:]]+/ /g')"
 
 done_testing
