@@ -5,6 +5,11 @@
  * allows no script, no framing, no sniffing, no referrer, no caching of
  * a customer's page, and never a cookie.
  *
+ * What one client can take is bounded: connections per address and an
+ * idle timeout (libmicrohttpd's, from [landing]), and the rates of
+ * limit.c, a POST's before its body is read and a failed check's (404,
+ * 410, 401) after it, answered 429 with Retry-After when over.
+ *
  * One access-log line per request goes to stderr.  A token in a path is
  * a capability, so the log keeps only its first 8 characters; the same
  * holds for libmicrohttpd's own messages, which may quote the path. */
