@@ -5,6 +5,11 @@
  * allows no script, no framing, no sniffing, no referrer, no caching of
  * a customer's page, and never a cookie.
  *
+ * What one client can take is bounded: connections per address and an
+ * idle timeout (libmicrohttpd's, from [landing]), and the rates of
+ * limit.c, a POST's before its body is read and a failed check's (404,
+ * 410, 401) after it, answered 429 with Retry-After when over.
+ *
  * One access-log line per request goes to stderr.  A token in a path is
  * a capability, so the log keeps only its first 8 characters; the same
  * holds for libmicrohttpd's own messages, which may quote the path. */
@@ -23,8 +28,7 @@
 
 #define CSP "default-src 'none'; style-src 'self'; img-src 'self';" \
 	" form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-#define TIMEOUT 30		/* seconds a connection may idle */
-#define CONN_MAX 1024
+#define TIMEOUT 30		/* seconds a connection may idle, by default */
 #define TOKEN_SHOWN 8		/* characters of a token the log keeps */
 #define LOG_PATH_MAX 160
 /* A body of unannounced length (chunked) over BODY_MAX is read on to
@@ -230,6 +234,7 @@ headers(struct MHD_Response *r, const struct reply *rp)
 {
 	const char *type = rp->type ? rp->type : "text/html; charset=utf-8";
 	const char *cache = rp->cache ? "public, max-age=86400" : "no-store";
+	char retry[16];
 
 	if (MHD_add_response_header(r, "Content-Type", type) != MHD_YES ||
 	    MHD_add_response_header(r, "Content-Security-Policy", CSP) !=
@@ -245,6 +250,10 @@ headers(struct MHD_Response *r, const struct reply *rp)
 		return -1;
 	if (rp->challenge && MHD_add_response_header(r, "WWW-Authenticate",
 	    "Bearer") != MHD_YES)
+		return -1;
+	snprintf(retry, sizeof retry, "%u", rp->retry);
+	if (rp->retry && MHD_add_response_header(r, "Retry-After", retry) !=
+	    MHD_YES)
 		return -1;
 	return 0;
 }
@@ -305,6 +314,26 @@ stylesheet(struct reply *rp)
 }
 
 static void
+too_many(struct reply *rp, unsigned wait)
+{
+	reply_text(rp, 429, "too many requests\n");
+	rp->retry = wait;
+	rp->challenge = 0;
+	rp->allow = NULL;
+}
+
+/* A failed check of a link (404, 410) or of the API key (401) costs the
+ * address one of its bad_token_rate; over it, the answer is 429. */
+static void
+failed_check(const struct request *rq, struct reply *rp)
+{
+	unsigned wait;
+
+	if ((wait = limit_take(LIMIT_BAD, rq->ip)) != 0)
+		too_many(rp, wait);
+}
+
+static void
 route(const struct landing *l, const struct request *rq, struct reply *rp)
 {
 	const char *p = rq->path;
@@ -318,6 +347,8 @@ route(const struct landing *l, const struct request *rq, struct reply *rp)
 			answer_post(l, rq, p + 3, rp);
 		else
 			not_allowed(rp, "GET, HEAD, POST");
+		if (rp->status == 404 || rp->status == 410)
+			failed_check(rq, rp);
 	} else if (!strcmp(p, "/style.css")) {
 		if (get)
 			stylesheet(rp);
@@ -328,6 +359,8 @@ route(const struct landing *l, const struct request *rq, struct reply *rp)
 			api_answers(l, rq, rp);
 		else
 			not_allowed(rp, "GET, HEAD");
+		if (rp->status == 401)
+			failed_check(rq, rp);
 	} else
 		reply_text(rp, 404, "not found\n");
 }
@@ -370,6 +403,26 @@ too_much(struct MHD_Connection *c, const char *url, const char *method,
 	return MHD_NO;
 }
 
+/* A POST takes one of the address's post_rate; over it, the answer is
+ * 429 before a byte of the body is read.  0, or -1 with the reply
+ * queued (its result in ret). */
+static int
+post_limited(struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, struct exchange *x, enum MHD_Result *ret)
+{
+	struct request rq;
+	struct reply rp = { 0 };
+	unsigned wait;
+
+	make_request(&rq, c, url, method, x);
+	if ((wait = limit_take(LIMIT_POST, rq.ip)) == 0)
+		return 0;
+	x->replied = 1;
+	too_many(&rp, wait);
+	*ret = send_reply(c, &rq, version, &rp);
+	return -1;
+}
+
 static int
 declared_too_big(struct MHD_Connection *c)
 {
@@ -391,11 +444,15 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct request rq;
 	struct reply rp = { 0 };
 	size_t n = *upload_size;
+	enum MHD_Result ret;
 
 	if (!x) {
 		/* Refuse a body announced too big before a byte of it is
 		 * read (and before "100 Continue"). */
 		*ctx = x = ecalloc(1, sizeof *x);
+		if (!strcmp(method, "POST") &&
+		    post_limited(c, url, method, version, x, &ret) < 0)
+			return ret;
 		if (declared_too_big(c)) {
 			x->replied = 1;
 			return too_big(c, url, method, version, x);
@@ -441,12 +498,15 @@ http_start(struct landing *l, int fd, unsigned threads)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 	    MHD_USE_ERROR_LOG;
 
+	limit_init(&l->post_rate, &l->bad_rate);
 	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TIMEOUT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, l->timeout ? l->timeout :
+	    (unsigned)TIMEOUT,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, l->per_ip,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_END);
 }

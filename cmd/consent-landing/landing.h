@@ -13,6 +13,7 @@
  *   strings.c  the pages' own words in each language
  *   style.c    the stylesheet
  *   api.c      GET /api/v1/answers: the answers as CSV for consent-sync
+ *   limit.c    the per-address rate limits
  *   ldb.c      the landing database
  *
  * The service knows a customer only through the token in the link: a
@@ -31,9 +32,16 @@
 #define TOOL "consent-landing"
 /* A form of a few checkboxes is far smaller; anything bigger is not ours. */
 #define BODY_MAX 8192
+#define CONN_MAX 1024		/* connections at once */
 #define UA_MAX 512
 #define IP_MAX 64
 #define SHA256_HEX 65
+
+/* A rate limit: at most burst requests at once, and per_sec more every
+ * second; burst 0 is no limit. */
+struct rate {
+	double burst, per_sec;
+};
 
 /* Set up before the first request and never changed after, so that the
  * pool's threads read it without locks. */
@@ -45,6 +53,10 @@ struct landing {
 	unsigned char apikey[32];	/* its BLAKE2b hash */
 	struct duration keep;		/* [landing] keep */
 	const char *company, *policy;
+	unsigned timeout;		/* [landing] timeout; 0: 30 s */
+	unsigned per_ip;		/* [landing] per_ip_connections; 0: none */
+	struct rate post_rate;		/* [landing] post_rate */
+	struct rate bad_rate;		/* [landing] bad_token_rate */
 };
 
 /* A request as the handlers see it; http.c fills it in. */
@@ -67,6 +79,7 @@ struct reply {
 	int cache;			/* may be cached (the stylesheet) */
 	const char *allow;		/* the Allow header of a 405 */
 	int challenge;			/* WWW-Authenticate: Bearer (401) */
+	unsigned retry;			/* Retry-After of a 429, seconds */
 };
 
 /* main.c */
@@ -87,6 +100,17 @@ const char *req_header(const struct request *rq, const char *name);
 void landing_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *req_arg(const struct request *rq, const char *name);
 void reply_text(struct reply *rp, unsigned status, const char *text);
+
+/* limit.c */
+enum limit_kind { LIMIT_POST, LIMIT_BAD, LIMIT_KINDS };
+
+/* "off", or N/s, N/min, N/h, N/Ks, N/Kmin, N/Kh: 0, or -1. */
+int rate_parse(const char *s, struct rate *r);
+/* Before the pool starts: the rates, an empty table, a new hash key. */
+void limit_init(const struct rate *post, const struct rate *bad);
+/* Take one request from the bucket of the address (a client_ip()):
+ * 0 when the rate allows it, else the seconds until it would (>= 1). */
+unsigned limit_take(enum limit_kind kind, const char *ip);
 
 /* answer.c */
 void answer_get(const struct landing *l, const struct request *rq,

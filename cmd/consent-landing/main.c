@@ -30,6 +30,11 @@
 #define DEFAULT_KEEP "30d"
 #define DEFAULT_EXPIRE "7d"
 #define THREADS_MAX 256
+#define DEFAULT_TIMEOUT "30"
+#define TIMEOUT_MAX 3600
+#define DEFAULT_PER_IP "128"
+#define DEFAULT_POST_RATE "30/min"
+#define DEFAULT_BAD_RATE "30/min"
 
 struct options {
 	const char *listen, *db, *config, *threads;
@@ -150,6 +155,49 @@ duration_key(const struct config *cfg, const char *key, const char *dflt,
 		eprintf("[landing] %s: bad duration '%s'", key, v);
 }
 
+/* A whole number from lo to hi, or exit 2 with what the key wants. */
+static unsigned
+number_key(const struct config *cfg, const char *key, const char *dflt,
+    unsigned lo, unsigned hi, const char *want)
+{
+	const char *v = config_get_or(cfg, "landing", key, dflt);
+	unsigned long n;
+	char *end;
+
+	if (!*v)
+		v = dflt;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || errno || *end || n < lo || n > hi)
+		eprintf("[landing] %s: '%s': want %s", key, v, want);
+	return (unsigned)n;
+}
+
+static void
+rate_key(const struct config *cfg, const char *key, const char *dflt,
+    struct rate *r)
+{
+	const char *v = config_get_or(cfg, "landing", key, dflt);
+
+	if (!*v)
+		v = dflt;
+	if (rate_parse(v, r) < 0)
+		eprintf("[landing] %s: bad rate '%s': want N/s, N/min or N/h"
+		    " (such as %s, or 5/10s), or off", key, v, dflt);
+}
+
+/* The limits on what one client can take; see consent-landing(8). */
+static void
+read_limits(struct run *r)
+{
+	r->l.timeout = number_key(r->cfg, "timeout", DEFAULT_TIMEOUT, 1,
+	    TIMEOUT_MAX, "seconds, 1 to 3600");
+	r->l.per_ip = number_key(r->cfg, "per_ip_connections", DEFAULT_PER_IP,
+	    0, CONN_MAX, "0 (no limit) to 1024");
+	rate_key(r->cfg, "post_rate", DEFAULT_POST_RATE, &r->l.post_rate);
+	rate_key(r->cfg, "bad_token_rate", DEFAULT_BAD_RATE, &r->l.bad_rate);
+}
+
 /* An answer purged while its link still works would make a revisit
  * look like a first visit; say so rather than let it happen. */
 static void
@@ -204,6 +252,7 @@ setup(struct run *r)
 	r->l.company = config_get_or(r->cfg, "company", "name", "");
 	r->l.policy = config_get_or(r->cfg, "company", "policy_url", "");
 	check_keep(r);
+	read_limits(r);
 	read_secrets(r);
 	r->dbpath = ldb_path(r->o.db, r->cfg);
 	if (ldb_setup(r->dbpath, r->threads, err, sizeof err) < 0)
