@@ -410,10 +410,9 @@ fetch_page(struct run *r, struct fetch *f, int64_t after)
 	}
 	if (!(tmp = tmpfile()))
 		eprintf("tmpfile:");
-	if (f->body.len && fwrite(f->body.s, 1, f->body.len, tmp) !=
-	    f->body.len)
+	if ((f->body.len && fwrite(f->body.s, 1, f->body.len, tmp) !=
+	    f->body.len) || fflush(tmp) != 0)
 		eprintf("tmpfile:");
-	fflush(tmp);
 	rewind(tmp);
 	n = read_answers(r, fileno(tmp), f->base);
 	fclose(tmp);

@@ -159,7 +159,7 @@ audit_append(struct store *s, const struct event *e, int64_t *seq)
 	f[8] = e->source;
 	f[9] = e->evidence && *e->evidence ? e->evidence : NULL;
 	f[10] = e->request ? reqtext : NULL;
-	audit_hash(s->head, (long long)(s->headseq + 1), f, h);
+	audit_hash(s->head, (long long)s->headseq + 1, f, h);
 	sqlite3_bind_int64(st, 1, s->headseq + 1);
 	sqlite3_bind_int64(st, 2, s->run);
 	for (i = 3; i < 10; i++)

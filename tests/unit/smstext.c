@@ -182,7 +182,9 @@ fill(char *buf, size_t bufsz, const char *s, size_t n, const char *tail)
 
 	if (sl * n + tl >= bufsz)
 		return 0;
+	/* no NUL after each copy: the tail's ends the string */
 	for (; n > 0; n--, len += sl)
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
 		memcpy(buf + len, s, sl);
 	memcpy(buf + len, tail, tl + 1);
 	return len + tl;
