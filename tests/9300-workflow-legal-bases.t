@@ -1,0 +1,275 @@
+#!/bin/sh
+# The workflow "Purposes with legal bases" of consent(7), as a reader
+# copies it: a CRM export with a legal basis and a source per person;
+# service granted on its default basis (contract) to every new customer;
+# the newsletter subscription as a purpose of its own; the consent to
+# e-mail marketing imported once per source; a request by e-mail through
+# a real SMTP server, answered in headless Chromium on the landing page
+# (the privacy policy linked from the mail and the page); the mailing
+# list (e-marketing OR newsletter) and the lenient list (everyone except
+# those who withdrew), with erased and restricted customers never on
+# either; a withdrawal by phone and one on a second visit to the page;
+# a purpose deactivated (history kept, never asked for, not shown on the
+# page of an older request, selecting no one, still recorded on import
+# with a warning); the night's re-import that must not resubscribe; the
+# status of the register at the end, and the crontab lines.
+. "${0%/*}/lib.sh"
+. "$TOP/tests/workflow.sh"
+
+S="Purposes with legal bases"
+DEACTIVATED=no
+
+# conf: the configuration of the recipe (block 2), with what must differ
+# on loopback: the SMTP server's port (plain text, no login, no waiting
+# between retries), the landing service's address, its database here;
+# and, once the surveys end, the section of block 11 in place of its own.
+conf() {
+	recipe "$S" 2 | sed \
+	    -e "s#^url = smtp://smtp\.nordlyskontor\.no:587\$#url = smtp://127.0.0.1:$SMTP\\
+starttls = no\\
+retry_wait = 0#" \
+	    -e '/^user = post@nordlyskontor\.no$/d' \
+	    -e '/^password_file = secrets\/smtp-password$/d' \
+	    -e "s#^url = https://samtykke\.nordlyskontor\.no\$#url = http://127.0.0.1:$LANDING#" \
+	    -e 's#^db = /var/lib/consent/landing\.db$#db = landing.db#' \
+	    >"$T/conf.new"
+	if [ "$DEACTIVATED" = yes ]; then
+		recipe "$S" 11 >"$T/section.new"
+		awk -v file="$T/section.new" '
+		    /^\[purpose\.surveys\]$/ {
+			while ((getline l < file) > 0) print l
+			print ""; skip = 1; next }
+		    /^\[/ { skip = 0 }
+		    !skip { print }' "$T/conf.new" >"$T/conf.new2"
+		mv "$T/conf.new2" "$T/conf.new"
+	fi
+	mv "$T/conf.new" "$T/consent.conf"
+}
+
+# rows KEY...: the header and the rows of kunder.csv of those customers,
+# as they are in the file (CRLF and all), in the file's order.
+rows() {
+	awk -F';' -v keys=" $* " 'NR == 1 || index(keys, " " $1 " ")' kunder.csv
+}
+
+# list NAME FILE KEY...: FILE holds exactly those rows of kunder.csv.
+list() {
+	_l_name=$1 _l_file=$2
+	shift 2
+	rows "$@" >"$T/rows.want"
+	check_same "$_l_name" "$T/rows.want" "$_l_file"
+}
+
+# consents: the consents in the store, one line each.
+consents() {
+	sql "SELECT c.key, p.name, s.state, s.basis, s.source
+	    FROM consents s JOIN customers c ON c.id = s.customer
+	    JOIN purposes p ON p.id = s.purpose ORDER BY c.key, p.id"
+}
+
+# body ADDRESS: the newest mail to ADDRESS as mail-show.py shows it.
+body() {
+	for _j in $(ls "$T"/mail/*.json 2>/dev/null | sort -r); do
+		if "$PY" -c 'import json, sys; sys.exit(0 if sys.argv[2] in json.load(open(sys.argv[1]))["rcpt_tos"] else 1)' "$_j" "$1"; then
+			"$PY" "$TOP/tests/tools/mail-show.py" "${_j%.json}.eml"
+			return
+		fi
+	done
+}
+
+# page: the lines of the page shown in browser.out that tell its form.
+page() {
+	sed -n '/^status:/p; /^lang:/p; /^checkbox:/p; /^scripts:/p' "$T/browser.out"
+}
+
+# day TIME: the clock at TIME, for the tools and for the landing service
+# (which reads CONSENT_NOW when it starts: it is started again, on a new
+# port, and the configuration follows).
+day() {
+	export CONSENT_NOW="$1"
+	stop_landing
+	start_landing
+	conf
+}
+
+export CONSENT_CONFIG="$T/consent.conf"
+export CONSENT_NOW=2026-12-01T08:00:00Z
+
+# ---- the register, the configuration, the secrets ----
+
+printf '%s\r\n' \
+    'Kundenr;Navn;E-post;Mobil;Språk;Sist kontakt;Siste faktura;E-markedsføring;Kilde;Nyhetsbrev' \
+    '1001;Åse Ødegård;ase@odegard.no;912 34 567;nb;12.11.2026;12.11.2026;ja;web-form;ja' \
+    '1002;Bjørn Ærlig;bjorn.aerlig@fjordpost.no;;nb;03.10.2026;;nei;phone;' \
+    '1003;Märta Söderström;marta@soderstrom.se;+46 70 123 45 67;sv;20.09.2026;;;;ja' \
+    '1004;Kåre Løvås;;48 12 34 56;nb;01.06.2025;01.06.2025;ja;paper;' \
+    '1005;Øystein Brå;oystein@bra.no;934 56 789;nb;15.11.2026;;;;' \
+    '1006;Liv Fjære;liv.fjaere@epost.no;;nb;30.11.2026;;;;nei' \
+    '1007;Jørn Åsheim;jorn@asheim.no;41 23 45 67;nb;02.11.2026;02.11.2026;ja;web-form;' \
+    '1008;Siri Øverli;siri@overli.no;99 88 77 66;nb;14.03.2024;;ja;phone;ja' \
+    >kunder.csv
+recipe "$S" 1 >sample.txt
+head -3 kunder.csv | tr -d '\r' >head.txt
+check_same "the sample of consent(7) is the head of the export" head.txt sample.txt
+
+SMTP=25 LANDING=8080
+conf
+is "the configuration is adapted to loopback" "3 1 1 0" \
+    "$(grep -c -e '^url = smtp://127\.0\.0\.1:25$' -e '^url = http://127\.0\.0\.1:8080$' -e '^db = landing\.db$' consent.conf) $(grep -c '^starttls = no$' consent.conf) $(grep -c '^retry_wait = 0$' consent.conf) $(grep -c -e '^user = ' -e 'password_file' consent.conf)"
+check "the secrets are made (block 3)" run_recipe "$S" 3
+is "readable by the owner only" "-rw------- -rw------- -rw-------" \
+    "$(ls -l secrets/landing-secret secrets/landing-api-key secrets/smtp-password | cut -c1-10 | tr '\n' ' ' | sed 's/ $//')"
+start_landing
+is "consent-landing started" "yes" "$([ -n "$LANDING" ] && echo yes || cat landing.err)"
+start_smtp
+conf
+
+# ---- the night's import ----
+
+check "the import runs (block 4)" run_recipe "$S" 4
+is "quiet" "" "$(cat "$T/err")"
+consents >c.txt
+same_text "service granted to every new customer on its basis; the rest per source" \
+"1001|service|granted|contract|import
+1001|emarketing|granted|consent|web-form
+1001|newsletter|granted|consent|web-form
+1002|service|granted|contract|import
+1002|emarketing|denied|consent|phone
+1003|service|granted|contract|import
+1003|newsletter|granted|consent|web-form
+1004|service|granted|contract|import
+1004|emarketing|granted|consent|paper
+1005|service|granted|contract|import
+1006|service|granted|contract|import
+1006|newsletter|denied|consent|web-form
+1007|service|granted|contract|import
+1007|emarketing|granted|consent|web-form
+1008|service|granted|contract|import
+1008|emarketing|granted|consent|phone
+1008|newsletter|granted|consent|web-form" c.txt
+consent-log 1003 1004 | awk -F, 'NR > 1 { print $1 "|" $5 "|" $10 }' >ev.txt
+same_text "the evidence names the export's line and cell" \
+"1003|service|new customer
+1003|newsletter|kunder.csv:4 Nyhetsbrev=ja
+1004|service|new customer
+1004|emarketing|kunder-paper.csv:5 E-markedsføring=ja" ev.txt
+same_text "the master data: E.164 numbers, dates, the hold of the last invoice" \
+"1001|Åse Ødegård|ase@odegard.no|+4791234567|nb|2026-11-12|2031-11-12
+1002|Bjørn Ærlig|bjorn.aerlig@fjordpost.no||nb|2026-10-03|
+1003|Märta Söderström|marta@soderstrom.se|+46701234567|sv|2026-09-20|
+1004|Kåre Løvås||+4748123456|nb|2025-06-01|2030-06-01
+1005|Øystein Brå|oystein@bra.no|+4793456789|nb|2026-11-15|
+1006|Liv Fjære|liv.fjaere@epost.no||nb|2026-11-30|
+1007|Jørn Åsheim|jorn@asheim.no|+4741234567|nb|2026-11-02|2031-11-02
+1008|Siri Øverli|siri@overli.no|+4799887766|nb|2024-03-14|" \
+    "$(sql 'SELECT key, name, email, mobile, lang, last_contact, hold_until FROM customers ORDER BY key' >m.txt; echo m.txt)"
+is "the copies keep the export's lines" "9 9 9 9" \
+    "$(for k in web-form paper phone portal; do wc -l <kunder-$k.csv; done | tr '\n' ' ' | sed 's/ $//')"
+same_text "a copy empties the consent cells of the other sources" \
+"Kundenr;Navn;E-post;Mobil;Språk;Sist kontakt;Siste faktura;E-markedsføring;Kilde;Nyhetsbrev
+1001;Åse Ødegård;ase@odegard.no;912 34 567;nb;12.11.2026;12.11.2026;;web-form;ja
+1002;Bjørn Ærlig;bjorn.aerlig@fjordpost.no;;nb;03.10.2026;;nei;phone;" \
+    "$(head -3 kunder-phone.csv | tr -d '\r' >p.txt; echo p.txt)"
+
+# ---- the request: e-mail marketing and the surveys ----
+
+export CONSENT_NOW=2026-12-01T09:00:00Z
+check "the request goes out (block 5)" run_recipe "$S" 5
+cp "$T/out" request.out
+same_text "those with an e-mail address whom nobody asked, by e-mail" \
+"id,request,channel,status,detail
+1003,1,email,sent,250 2.0.0 OK queued as 000001
+1005,2,email,sent,250 2.0.0 OK queued as 000002
+1006,3,email,sent,250 2.0.0 OK queued as 000003" request.out
+is "three mails arrived" "3" "$(mails)"
+# mailtext ADDRESS: the newest mail to ADDRESS, its link as LINK, without
+# the Message-ID (random).
+mailtext() {
+	body "$1" | sed -e '/^message-id: /d' \
+	    -e 's#http://127\.0\.0\.1:[0-9]*/c/[A-Za-z0-9_-]*#LINK#'
+}
+mailtext oystein@bra.no >oystein.mail
+same_text "Øystein's mail: the purposes' titles, his link, the privacy policy" \
+"form: ok
+from: \"Nordlys Kontor AS\" <post@nordlyskontor.no>
+to: Øystein Brå <oystein@bra.no>
+subject: Nordlys Kontor AS: Vil du høre fra oss?
+date: Tue, 01 Dec 2026 09:00:00 +0000
+content-type: text/plain; charset=UTF-8
+transfer-encoding: quoted-printable
+Hei Øystein Brå,
+
+Nordlys Kontor AS ber om ditt samtykke til: Nyheter og tilbud på e-post og SMS, Kundeundersøkelser.
+
+Svar her:
+LINK
+
+Du velger selv, og du kan endre svaret når som helst via samme
+lenke. Svarer du ikke, registrerer vi det som et nei.
+
+Personvernerklæring: https://www.nordlyskontor.no/personvern
+
+Vennlig hilsen
+Nordlys Kontor AS
+--" oystein.mail
+mailtext marta@soderstrom.se >marta.mail
+same_text "Märta's mail is in Swedish, with the policy too" \
+"subject: Nordlys Kontor AS: Vill du höra från oss?
+Nordlys Kontor AS ber om ditt samtycke till: Nyheter och erbjudanden via e-post och sms, Kundundersökningar.
+Integritetspolicy: https://www.nordlyskontor.no/personvern" \
+    "$(grep -e '^subject:' -e 'samtycke till' -e '^Integritetspolicy' marta.mail >m2.txt; echo m2.txt)"
+grep_ok "Liv's mail links the policy" \
+    "Personvernerklæring: https://www.nordlyskontor.no/personvern" \
+    "$(mailtext liv.fjaere@epost.no >liv.mail; echo liv.mail)"
+oystein=$(mail_link oystein@bra.no)
+marta=$(mail_link marta@soderstrom.se)
+liv=$(mail_link liv.fjaere@epost.no)
+same_text "the links: requests 1 to 3, e-marketing and surveys (bits 1 and 5), 7 days" \
+"r 1 2026-12-08T09:00:00Z 34 sv
+r 2 2026-12-08T09:00:00Z 34 nb
+r 3 2026-12-08T09:00:00Z 34 nb" \
+    "$(printf '%s\n' "$marta" "$oystein" "$liv" | "$TOOLS/token-verify" secrets/landing-secret >tok.txt; echo tok.txt)"
+same_text "the requests in the store" \
+"1|1003|sent|email
+2|1005|sent|email
+3|1006|sent|email" \
+    "$(sql 'SELECT r.id, c.key, r.status, r.channel FROM requests r JOIN customers c ON c.id = r.customer ORDER BY r.id' >rq.txt; echo rq.txt)"
+
+# ---- the answers, in the browser ----
+
+day 2026-12-02T10:00:00Z
+oystein=$(relink "$oystein")
+marta=$(relink "$marta")
+browse "$oystein"
+page >page.txt
+same_text "Øystein's page: Norwegian, the two purposes unticked, no script" \
+"status: 200
+lang: nb
+checkbox: [ ] Nyheter og tilbud på e-post og SMS
+checkbox: [ ] Kundeundersøkelser
+scripts: 0" page.txt
+grep_ok "the information text is on the page" \
+    "Nordlys Kontor AS, Sjøgata 12, 8006 Bodø, behandler navn," browser.out
+grep_ok "and the link to the privacy policy" "Personvernerklæring" browser.out
+curl -s "$oystein" >page.html
+grep_ok "which leads to [company] policy_url" \
+    '<a href="https://www.nordlyskontor.no/personvern">Personvernerklæring</a>' page.html
+browse "$oystein" "tick:Nyheter og tilbud på e-post og SMS" "tick:Kundeundersøkelser" submit
+is "Øystein says yes to both" "status: 200" "$(grep '^status:' browser.out)"
+browse "$marta" submit
+is "Märta says no, in Swedish" "status: 200 lang: sv" \
+    "$(grep -e '^status:' -e '^lang:' browser.out | tr '\n' ' ' | sed 's/ $//')"
+
+day 2026-12-02T10:15:00Z
+check "the answers come home (block 6)" run_recipe "$S" 6
+same_text "consent-sync prints the changes, source landing" \
+"id,purpose,old,new,at,source
+1005,emarketing,unknown,granted,2026-12-02T10:00:00Z,landing
+1005,surveys,unknown,granted,2026-12-02T10:00:00Z,landing
+1003,emarketing,unknown,denied,2026-12-02T10:00:00Z,landing
+1003,surveys,unknown,denied,2026-12-02T10:00:00Z,landing" "$T/out"
+same_text "the requests: approved, denied, Liv's still open" \
+"1|denied
+2|approved
+3|sent" "$(sql 'SELECT id, status FROM requests ORDER BY id' >rq.txt; echo rq.txt)"
+cp -r "$T" /tmp/wf3t/keep
