@@ -273,3 +273,61 @@ same_text "the requests: approved, denied, Liv's still open" \
 2|approved
 3|sent" "$(sql 'SELECT id, status FROM requests ORDER BY id' >rq.txt; echo rq.txt)"
 cp -r "$T" /tmp/wf3t/keep
+
+# ---- the mailing list and the lenient list ----
+
+check "the mailing list (block 7)" run_recipe "$S" 7
+list "e-marketing or the newsletter: the rows as exported" utsendelse.csv \
+    1001 1003 1004 1005 1007 1008
+check "the lenient list (block 8)" run_recipe "$S" 8
+list "lenient: everyone, since nobody withdrew (a no is not a withdrawal)" \
+    utsendelse-mild.csv 1001 1002 1003 1004 1005 1006 1007 1008
+
+# ---- two customers ask to be forgotten ----
+
+day 2026-12-03T09:00:00Z
+check "the erasure (block 9)" run_recipe "$S" 9
+same_text "one is restricted by the hold of her invoice, one erased" \
+"id,action,detail
+1007,restricted,until 2031-11-02
+1008,erased," "$T/out"
+run_recipe "$S" 7
+list "neither is on the mailing list" utsendelse.csv 1001 1003 1004 1005
+run_recipe "$S" 8
+list "nor, with -v, on the lenient list" utsendelse-mild.csv \
+    1001 1002 1003 1004 1005 1006
+is "the store: Jørn restricted without consents, Siri gone" "restricted|0 0" \
+    "$(sql "SELECT status, (SELECT count(*) FROM consents WHERE customer = c.id) FROM customers c WHERE key = '1007'") $(sql "SELECT count(*) FROM customers WHERE key = '1008'")"
+gives "erased and restricted never pass -v, whatever the selector" 0 \
+"$(rows 1002 1003 1006)" \
+    consent-filter -v --purpose emarketing --map id=Kundenr,email=E-post,mobile=Mobil kunder.csv
+
+# ---- withdrawals: Åse by phone, Øystein on the page ----
+
+day 2026-12-04T09:00:00Z
+check "Åse's call is recorded (block 10)" run_recipe "$S" 10
+is "as a withdrawal by phone, dated, with the evidence" \
+    "withdrawn|consent|phone|2026-12-04T09:00:00Z|1|called 2026-12-04, spoke to Kari" \
+    "$(sql "SELECT s.state, s.basis, s.source, s.at, s.dated, e.evidence FROM consents s
+	JOIN customers c ON c.id = s.customer JOIN purposes p ON p.id = s.purpose
+	JOIN events e ON e.id = s.event WHERE c.key = '1001' AND p.name = 'emarketing'")"
+oystein=$(relink "$oystein")
+browse --show-first "$oystein" "untick:Nyheter og tilbud på e-post og SMS" submit
+sed -n '/^checkbox:/p; /^---- after/q' browser.out >revisit.txt
+same_text "Øystein's second visit shows his answer" \
+"checkbox: [x] Nyheter og tilbud på e-post og SMS
+checkbox: [x] Kundeundersøkelser" revisit.txt
+is "and takes the withdrawal" "status: 200" "$(grep '^status:' browser.out | tail -1)"
+day 2026-12-04T09:15:00Z
+check "consent-sync (block 6)" run_recipe "$S" 6
+same_text "his withdrawal comes home; the surveys stay granted" \
+"id,purpose,old,new,at,source
+1005,emarketing,granted,withdrawn,2026-12-04T09:00:00Z,landing" "$T/out"
+run_recipe "$S" 7
+list "Åse stays on the mailing list by her newsletter; Øystein is off" \
+    utsendelse.csv 1001 1003 1004
+run_recipe "$S" 8
+list "both are off the lenient list" utsendelse-mild.csv 1002 1003 1004 1006
+gives "the two who withdrew" 0 "$(rows 1001 1005)" \
+    consent-filter --withdrawn emarketing --map id=Kundenr kunder.csv
+cp -r "$T" /tmp/wf3t/keep
