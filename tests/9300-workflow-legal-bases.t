@@ -310,7 +310,7 @@ is "as a withdrawal by phone, dated, with the evidence" \
     "withdrawn|consent|phone|2026-12-04T09:00:00Z|1|called 2026-12-04, spoke to Kari" \
     "$(sql "SELECT s.state, s.basis, s.source, s.at, s.dated, e.evidence FROM consents s
 	JOIN customers c ON c.id = s.customer JOIN purposes p ON p.id = s.purpose
-	JOIN events e ON e.id = s.event WHERE c.key = '1001' AND p.name = 'emarketing'")"
+	JOIN events e ON e.seq = s.event WHERE c.key = '1001' AND p.name = 'emarketing'")"
 oystein=$(relink "$oystein")
 browse --show-first "$oystein" "untick:Nyheter og tilbud på e-post og SMS" submit
 sed -n '/^checkbox:/p; /^---- after/q' browser.out >revisit.txt
