@@ -83,11 +83,12 @@ page() {
 }
 
 # day TIME: the clock at TIME, for the tools and for the landing service
-# (which reads CONSENT_NOW when it starts: it is started again, on a new
-# port, and the configuration follows).
+# (which reads CONSENT_NOW and the configuration when it starts: it is
+# started again, on a new port, and the configuration follows).
 day() {
 	export CONSENT_NOW="$1"
 	stop_landing
+	conf
 	start_landing
 	conf
 }
@@ -330,4 +331,71 @@ run_recipe "$S" 8
 list "both are off the lenient list" utsendelse-mild.csv 1002 1003 1004 1006
 gives "the two who withdrew" 0 "$(rows 1001 1005)" \
     consent-filter --withdrawn emarketing --map id=Kundenr kunder.csv
+cp -r "$T" /tmp/wf3t/keep
+
+# ---- the surveys end: the purpose is deactivated ----
+
+DEACTIVATED=yes
+liv=$(mail_link liv.fjaere@epost.no)
+day 2026-12-05T09:00:00Z
+same_text "the configuration now holds block 11 for the surveys" \
+"[purpose.surveys]
+title.nb = Kundeundersøkelser
+title.sv = Kundundersökningar
+basis = consent
+active = no" "$(sed -n '/^\[purpose\.surveys\]/,/^$/p' consent.conf | sed '/^$/d' >sv.txt; echo sv.txt)"
+mails_before=$(mails)
+requests_before=$(sql 'SELECT count(*) FROM requests')
+printf 'id\n1002\n' >bjorn.csv
+expect_code 2 "consent-request -p surveys refuses it" \
+    consent-request --purpose surveys bjorn.csv
+same_text "saying why" \
+    "consent-request: --purpose: purpose 'surveys' is inactive: it is no longer asked for" "$T/err"
+expect_code 2 "also among other purposes" \
+    consent-request --purpose emarketing,surveys bjorn.csv
+is "nothing stored, nothing sent" "$requests_before $mails_before" \
+    "$(sql 'SELECT count(*) FROM requests') $(mails)"
+is "the store knows the purpose is inactive" "surveys|0" \
+    "$(sql "SELECT name, active FROM purposes WHERE name = 'surveys'")"
+gives "consent-filter -p surveys selects no one, though Øystein granted it" 1 \
+    "$(rows)" consent-filter --purpose surveys --map id=Kundenr kunder.csv
+same_text "with a warning" \
+    "consent-filter: --purpose: purpose 'surveys' is inactive: it selects no one" "$T/err"
+is "the grant is still stored" "granted|landing" \
+    "$(sql "SELECT s.state, s.source FROM consents s JOIN customers c ON c.id = s.customer
+	JOIN purposes p ON p.id = s.purpose WHERE c.key = '1005' AND p.name = 'surveys'")"
+
+# Liv answers the request of 1 December, made before the deactivation.
+liv=$(relink "$liv")
+browse "$liv"
+page >page.txt
+same_text "her page no longer shows the surveys" \
+"status: 200
+lang: nb
+checkbox: [ ] Nyheter og tilbud på e-post og SMS
+scripts: 0" page.txt
+browse "$liv" "tick:Nyheter og tilbud på e-post og SMS" submit
+is "her yes is taken" "status: 200" "$(grep '^status:' browser.out)"
+day 2026-12-05T09:15:00Z
+check "consent-sync (block 6)" run_recipe "$S" 6
+same_text "her yes comes home, and nothing for the surveys" \
+"id,purpose,old,new,at,source
+1006,emarketing,unknown,granted,2026-12-05T09:00:00Z,landing" "$T/out"
+is "her request is approved" "approved" "$(sql 'SELECT status FROM requests WHERE id = 3')"
+
+# the columns id, at, purpose, old, new, basis and source of a history
+consent-log 1005 | "$PY" -c 'import csv, sys
+w = csv.writer(sys.stdout, lineterminator="\n")
+for r in csv.reader(sys.stdin):
+    w.writerow(r[0:2] + r[4:9])' >hist.txt
+same_text "the history of the surveys is kept" \
+"id,at,purpose,old,new,basis,source
+1005,2026-12-01T08:00:00Z,service,unknown,granted,contract,import
+1005,2026-12-01T09:00:00Z,\"emarketing,surveys\",,queued,,email
+1005,2026-12-01T09:00:00Z,\"emarketing,surveys\",queued,sending,,email
+1005,2026-12-01T09:00:00Z,\"emarketing,surveys\",sending,sent,
+1005,2026-12-02T10:15:00Z,emarketing,unknown,granted,consent,landing
+1005,2026-12-02T10:15:00Z,surveys,unknown,granted,consent,landing
+1005,2026-12-02T10:15:00Z,\"emarketing,surveys\",sent,approved,
+1005,2026-12-04T09:15:00Z,emarketing,granted,withdrawn,consent,landing" hist.txt
 cp -r "$T" /tmp/wf3t/keep
