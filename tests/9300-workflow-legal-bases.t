@@ -393,9 +393,9 @@ same_text "the history of the surveys is kept" \
 1005,2026-12-01T08:00:00Z,service,unknown,granted,contract,import
 1005,2026-12-01T09:00:00Z,\"emarketing,surveys\",,queued,,email
 1005,2026-12-01T09:00:00Z,\"emarketing,surveys\",queued,sending,,email
-1005,2026-12-01T09:00:00Z,\"emarketing,surveys\",sending,sent,
+1005,2026-12-01T09:00:00Z,\"emarketing,surveys\",sending,sent,,email
 1005,2026-12-02T10:15:00Z,emarketing,unknown,granted,consent,landing
 1005,2026-12-02T10:15:00Z,surveys,unknown,granted,consent,landing
-1005,2026-12-02T10:15:00Z,\"emarketing,surveys\",sent,approved,
+1005,2026-12-02T10:15:00Z,\"emarketing,surveys\",sent,approved,,email
 1005,2026-12-04T09:15:00Z,emarketing,granted,withdrawn,consent,landing" hist.txt
 cp -r "$T" /tmp/wf3t/keep
