@@ -273,7 +273,6 @@ same_text "the requests: approved, denied, Liv's still open" \
 "1|denied
 2|approved
 3|sent" "$(sql 'SELECT id, status FROM requests ORDER BY id' >rq.txt; echo rq.txt)"
-cp -r "$T" /tmp/wf3t/keep
 
 # ---- the mailing list and the lenient list ----
 
@@ -331,7 +330,6 @@ run_recipe "$S" 8
 list "both are off the lenient list" utsendelse-mild.csv 1002 1003 1004 1006
 gives "the two who withdrew" 0 "$(rows 1001 1005)" \
     consent-filter --withdrawn emarketing --map id=Kundenr kunder.csv
-cp -r "$T" /tmp/wf3t/keep
 
 # ---- the surveys end: the purpose is deactivated ----
 
@@ -398,4 +396,124 @@ same_text "the history of the surveys is kept" \
 1005,2026-12-02T10:15:00Z,surveys,unknown,granted,consent,landing
 1005,2026-12-02T10:15:00Z,\"emarketing,surveys\",sent,approved,,email
 1005,2026-12-04T09:15:00Z,emarketing,granted,withdrawn,consent,landing" hist.txt
-cp -r "$T" /tmp/wf3t/keep
+
+consent-log --status 1005 1006 >st.txt
+same_text "--status: the surveys only where a consent is stored" \
+"id,purpose,state,basis,source,since,request,request_state,sent,expires
+1005,service,granted,contract,import,2026-12-01T08:00:00Z,,,,
+1005,emarketing,withdrawn,consent,landing,2026-12-04T09:00:00Z,2,approved,2026-12-01T09:00:00Z,2026-12-08T09:00:00Z
+1005,partners,unknown,,,,,,,
+1005,profiling,unknown,,,,,,,
+1005,newsletter,unknown,,,,,,,
+1005,surveys,granted,consent,landing,2026-12-02T10:00:00Z,2,approved,2026-12-01T09:00:00Z,2026-12-08T09:00:00Z
+1006,service,granted,contract,import,2026-12-01T08:00:00Z,,,,
+1006,emarketing,granted,consent,landing,2026-12-05T09:00:00Z,3,approved,2026-12-01T09:00:00Z,2026-12-08T09:00:00Z
+1006,partners,unknown,,,,,,,
+1006,profiling,unknown,,,,,,,
+1006,newsletter,denied,consent,web-form,2026-12-01T08:00:00Z,,,," st.txt
+
+check "a withdrawal for the retired purpose is recorded (block 12)" \
+    run_recipe "$S" 12
+same_text "with a warning" \
+"consent-import: purpose 'surveys' is inactive
+consent-import: read 1, new 0, updated 1, unchanged 0, rejected 0, suppressed 0, conflicts 0" "$T/err"
+is "Øystein's surveys: withdrawn by phone" "withdrawn|phone|2026-12-05T09:15:00Z" \
+    "$(sql "SELECT s.state, s.source, s.at FROM consents s JOIN customers c ON c.id = s.customer
+	JOIN purposes p ON p.id = s.purpose WHERE c.key = '1005' AND p.name = 'surveys'")"
+gives "--withdrawn surveys selects no one either" 1 "$(rows)" \
+    consent-filter --withdrawn surveys --map id=Kundenr kunder.csv
+run_recipe "$S" 7
+list "the mailing list: Liv joins" utsendelse.csv 1001 1003 1004 1006
+run_recipe "$S" 8
+list "the lenient list" utsendelse-mild.csv 1002 1003 1004 1006
+
+# ---- the next night's import must not resubscribe ----
+
+day 2026-12-06T05:30:00Z
+consents >before.txt
+events=$(sql 'SELECT count(*) FROM events')
+check "the night's import (block 4) runs again" run_recipe "$S" 4
+consents >after.txt
+check_same "Åse's ja in the export does not undo her withdrawal; nothing changes" \
+    before.txt after.txt
+is "no event written" "$events" "$(sql 'SELECT count(*) FROM events')"
+is "the erased and the restricted are not imported again" "0 restricted" \
+    "$(sql "SELECT count(*) FROM customers WHERE key = '1008'") $(sql "SELECT status FROM customers WHERE key = '1007'")"
+map='id=Kundenr,name=Navn,email=E-post,mobile=Mobil,lang=Språk,last_contact=Sist kontakt'
+awk -F';' -v OFS=';' 'NR > 1 && $9 != "web-form" { $8 = "" } { print }' \
+    kunder.csv >web.csv
+check "without -q, the web-form pass" consent-import --map id=Kundenr \
+    -c emarketing=E-markedsføring --source web-form web.csv
+same_text "counts Åse's row as a conflict, the two erased ones as suppressed" \
+    "consent-import: read 8, new 0, updated 0, unchanged 6, rejected 0, suppressed 2, conflicts 1" "$T/err"
+
+# ---- the register at the end ----
+
+check "the status (block 13)" run_recipe "$S" 13
+same_text "the consent column of the register: every active purpose, the surveys where stored" \
+"id,purpose,state,basis,source,since,request,request_state,sent,expires
+1001,service,granted,contract,import,2026-12-01T08:00:00Z,,,,
+1001,emarketing,withdrawn,consent,phone,2026-12-04T09:00:00Z,,,,
+1001,partners,unknown,,,,,,,
+1001,profiling,unknown,,,,,,,
+1001,newsletter,granted,consent,web-form,2026-12-01T08:00:00Z,,,,
+1002,service,granted,contract,import,2026-12-01T08:00:00Z,,,,
+1002,emarketing,denied,consent,phone,2026-12-01T08:00:00Z,,,,
+1002,partners,unknown,,,,,,,
+1002,profiling,unknown,,,,,,,
+1002,newsletter,unknown,,,,,,,
+1003,service,granted,contract,import,2026-12-01T08:00:00Z,,,,
+1003,emarketing,denied,consent,landing,2026-12-02T10:00:00Z,1,denied,2026-12-01T09:00:00Z,2026-12-08T09:00:00Z
+1003,partners,unknown,,,,,,,
+1003,profiling,unknown,,,,,,,
+1003,newsletter,granted,consent,web-form,2026-12-01T08:00:00Z,,,,
+1003,surveys,denied,consent,landing,2026-12-02T10:00:00Z,1,denied,2026-12-01T09:00:00Z,2026-12-08T09:00:00Z
+1004,service,granted,contract,import,2026-12-01T08:00:00Z,,,,
+1004,emarketing,granted,consent,paper,2026-12-01T08:00:00Z,,,,
+1004,partners,unknown,,,,,,,
+1004,profiling,unknown,,,,,,,
+1004,newsletter,unknown,,,,,,,
+1005,service,granted,contract,import,2026-12-01T08:00:00Z,,,,
+1005,emarketing,withdrawn,consent,landing,2026-12-04T09:00:00Z,2,approved,2026-12-01T09:00:00Z,2026-12-08T09:00:00Z
+1005,partners,unknown,,,,,,,
+1005,profiling,unknown,,,,,,,
+1005,newsletter,unknown,,,,,,,
+1005,surveys,withdrawn,consent,phone,2026-12-05T09:15:00Z,2,approved,2026-12-01T09:00:00Z,2026-12-08T09:00:00Z
+1006,service,granted,contract,import,2026-12-01T08:00:00Z,,,,
+1006,emarketing,granted,consent,landing,2026-12-05T09:00:00Z,3,approved,2026-12-01T09:00:00Z,2026-12-08T09:00:00Z
+1006,partners,unknown,,,,,,,
+1006,profiling,unknown,,,,,,,
+1006,newsletter,denied,consent,web-form,2026-12-01T08:00:00Z,,,,
+1007,service,unknown,,,,,,,
+1007,emarketing,unknown,,,,,,,
+1007,partners,unknown,,,,,,,
+1007,profiling,unknown,,,,,,,
+1007,newsletter,unknown,,,,,,," status.csv
+check "the audit chain holds" consent-log --verify
+
+# ---- the crontab ----
+
+recipe "$S" 14 >crontab.txt
+is "every line sets a variable or is a job of five time fields" "" \
+    "$(grep -v -E -e '^[A-Z_]+=[^ ]+$' \
+	-e '^([0-9*/,-]+[[:space:]]+){5}[^[:space:]]' crontab.txt)"
+sed -n -E 's/^([0-9*\/,-]+[[:space:]]+){5}//p' crontab.txt >jobs.txt
+same_text "the jobs: the sync, the night's import" \
+"consent-sync
+cd /srv/crm/eksport && sh /etc/consent/kundeimport.sh" jobs.txt
+is "the sync job is block 6" "$(recipe "$S" 6)" "$(sed -n 1p jobs.txt)"
+is "the variables name the configuration and the store" \
+    "CONSENT_CONFIG=/etc/consent/consent.conf CONSENT_DB=/var/lib/consent/consent.db" \
+    "$(grep '^CONSENT_' crontab.txt | tr '\n' ' ' | sed 's/ $//')"
+# The import script is block 4, run as cron runs it: with sh, from the
+# folder of the export, the day after.
+recipe "$S" 4 >kundeimport.sh
+mkdir eksport && cp kunder.csv eksport/
+day 2026-12-07T05:30:00Z
+events=$(sql 'SELECT count(*) FROM events')
+check "block 4 runs as the script of the crontab" \
+    sh -c "cd '$T/eksport' && sh '$T/kundeimport.sh'"
+is "and changes nothing on an unchanged export" "$events" \
+    "$(sql 'SELECT count(*) FROM events')"
+
+done_testing
