@@ -434,7 +434,7 @@ consents >before.txt
 events=$(sql 'SELECT count(*) FROM events')
 check "the night's import (block 4) runs again" run_recipe "$S" 4
 consents >after.txt
-check_same "Åse's ja in the export does not undo her withdrawal; nothing changes" \
+check_same "nothing changes: Åse's ja does not undo her withdrawal, empty cells keep what the page recorded" \
     before.txt after.txt
 is "no event written" "$events" "$(sql 'SELECT count(*) FROM events')"
 is "the erased and the restricted are not imported again" "0 restricted" \
