@@ -96,6 +96,37 @@ rule_hash(const struct mask *m, const char *v, size_t n, struct buf *out)
 	}
 }
 
+/* Is name, whole, one of the words of v (runs between spaces, tabs,
+ * commas, full stops and hyphens)? */
+static int
+is_word_of(const char *name, const char *v, size_t n)
+{
+	size_t len = strlen(name), i = 0, j;
+
+	while (i < n) {
+		for (j = i; j < n && !strchr(" \t,.-", v[j]); j++)
+			;
+		if (j - i == len && memcmp(v + i, name, len) == 0)
+			return 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* The name at index i of a list, or the next one after it that is not a
+ * word of v: a fake never repeats a part of the real name. */
+static const char *
+fresh_name(const char *const *list, size_t count, size_t i,
+    const char *v, size_t n)
+{
+	size_t tries;
+
+	for (tries = 0; tries < count; tries++, i = (i + 1) % count)
+		if (!is_word_of(list[i], v, n))
+			break;
+	return list[i];
+}
+
 static void
 rule_fake(const struct mask *m, const char *v, size_t n, struct buf *out)
 {
@@ -106,9 +137,11 @@ rule_fake(const struct mask *m, const char *v, size_t n, struct buf *out)
 	keyed(&m->fake, v, n, h);
 	for (i = 0; i < 8; i++)
 		x = x << 8 | h[i];
-	buf_adds(out, fake_first_names[(x >> 32) % fake_nfirst]);
+	buf_adds(out, fresh_name(fake_first_names, fake_nfirst,
+	    (x >> 32) % fake_nfirst, v, n));
 	buf_addc(out, ' ');
-	buf_adds(out, fake_last_names[(x & 0xffffffffu) % fake_nlast]);
+	buf_adds(out, fresh_name(fake_last_names, fake_nlast,
+	    (x & 0xffffffffu) % fake_nlast, v, n));
 }
 
 /* The length of the UTF-8 character at v (1 for a stray byte). */

@@ -450,7 +450,14 @@ def h(v):
     return hashlib.blake2b(v.encode(), key=hk, digest_size=8).hexdigest()
 def fake(v):
     x = int.from_bytes(hashlib.blake2b(v.encode(), key=fk, digest_size=8).digest(), "big")
-    return first[(x >> 32) % len(first)] + " " + last[(x & 0xffffffff) % len(last)]
+    words = set(re.split(r"[ \t,.-]", v))
+    def fresh(names, i):
+        for _ in names:
+            if names[i] not in words:
+                break
+            i = (i + 1) % len(names)
+        return names[i]
+    return fresh(first, (x >> 32) % len(first)) + " " + fresh(last, (x & 0xffffffff) % len(last))
 for line in sys.stdin:
     rule, v = line.rstrip("\n").split(":", 1)
     print(h(v) if rule == "hash" else fake(v))
