@@ -117,12 +117,15 @@ check-sanitize:
 # $CONSENT_BIN.  A leak or an error fails the run at the end, whatever
 # the test expected of the exit status: each process writes its report
 # to obj-vg/log/PID.log, and one that is not empty fails the target.
-# VG_TESTS picks the TAP scripts (all of them by default).
+# VG_TESTS picks the TAP scripts and VG_UNITS the unit tests (all of
+# them by default; VG_UNITS= for none).
 VALGRIND = valgrind --tool=memcheck --leak-check=full \
+	--show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q \
 	--suppressions=$(CURDIR)/tests/valgrind.supp \
 	--log-file=$(CURDIR)/obj-vg/log/%p.log
 VG_TESTS ?= tests/*.t
+VG_UNITS ?= $(UNITS:$(O)/%=obj-vg/%)
 
 # The suite built with --coverage -O0 in obj-cov/ and bin-cov/, the counts
 # of an earlier run removed first; then gcov's line coverage per file of
@@ -145,8 +148,8 @@ check-valgrind:
 			"$(CURDIR)/obj-vg/bin/$$t" >bin-vg/$$t && \
 		chmod +x bin-vg/$$t || exit 2; \
 	done
-	@test -z "$(UNITS)" || prove $(PROVEFLAGS) --exec "$(VALGRIND)" \
-		$(UNITS:$(O)/%=obj-vg/%)
+	@test -z "$(VG_UNITS)" || prove $(PROVEFLAGS) --exec "$(VALGRIND)" \
+		$(VG_UNITS)
 	PATH="$(CURDIR)/bin-vg:$$PATH" CONSENT_BIN="$(CURDIR)/bin-vg" \
 		CONSENT_TOP="$(CURDIR)" CONSENT_TEST_TOOLS="$(CURDIR)/obj-vg/tools" \
 		prove $(PROVEFLAGS) $(VG_TESTS)
