@@ -111,6 +111,55 @@ check-sanitize:
 	$(MAKE) O=obj-san B=bin-san CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
+# The suite with every tool and unit test under memcheck: a plain build in
+# obj-vg/, and in bin-vg/ a script per tool, named like it, that runs the
+# real one under valgrind; the tests find them first on PATH and as
+# $CONSENT_BIN.  A leak or an error fails the run at the end, whatever
+# the test expected of the exit status: each process writes its report
+# to obj-vg/log/PID.log, and one that is not empty fails the target.
+# VG_TESTS picks the TAP scripts and VG_UNITS the unit tests (all of
+# them by default; VG_UNITS= for none).
+VALGRIND = valgrind --tool=memcheck --leak-check=full \
+	--show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q \
+	--suppressions=$(CURDIR)/tests/valgrind.supp \
+	--log-file=$(CURDIR)/obj-vg/log/%p.log
+VG_TESTS ?= tests/*.t
+VG_UNITS ?= $(UNITS:$(O)/%=obj-vg/%)
+
+# The suite built with --coverage -O0 in obj-cov/ and bin-cov/, the counts
+# of an earlier run removed first; then gcov's line coverage per file of
+# lib/ and cmd/, and the total of lib/, which must reach COVERAGE_MIN.
+COVERAGE_MIN = 85
+
+coverage:
+	@mkdir -p obj-cov
+	find obj-cov -name '*.gcda' -exec rm -f {} +
+	$(MAKE) O=obj-cov B=bin-cov CFLAGS="-g -O0 --coverage" \
+		LDFLAGS=--coverage check
+	tests/tools/coverage.sh obj-cov $(COVERAGE_MIN)
+
+check-valgrind:
+	$(MAKE) O=obj-vg B=obj-vg/bin all units
+	rm -rf bin-vg obj-vg/log
+	mkdir -p bin-vg obj-vg/log
+	for t in $(notdir $(TOOLS)); do \
+		printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(VALGRIND)" \
+			"$(CURDIR)/obj-vg/bin/$$t" >bin-vg/$$t && \
+		chmod +x bin-vg/$$t || exit 2; \
+	done
+	@test -z "$(VG_UNITS)" || prove $(PROVEFLAGS) --exec "$(VALGRIND)" \
+		$(VG_UNITS)
+	PATH="$(CURDIR)/bin-vg:$$PATH" CONSENT_BIN="$(CURDIR)/bin-vg" \
+		CONSENT_TOP="$(CURDIR)" CONSENT_TEST_TOOLS="$(CURDIR)/obj-vg/tools" \
+		prove $(PROVEFLAGS) $(VG_TESTS)
+	@bad=$$(find obj-vg/log -name '*.log' -size +0); \
+	if [ -n "$$bad" ]; then \
+		for f in $$bad; do echo "== $$f"; cat "$$f"; done; \
+		echo "check-valgrind: memcheck reported in $$(echo $$bad | wc -w) processes"; \
+		exit 1; \
+	fi; echo "check-valgrind: $$(ls obj-vg/log | wc -l) processes, no leak, no error"
+
 # Everything compiled for the fuzzer's coverage and under the sanitizers,
 # the targets linked with libFuzzer's main.
 fuzz:
@@ -175,10 +224,11 @@ install: all
 	$(if $(MAN8),cp -f $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
 
 clean:
-	rm -rf obj obj-san obj-fuzz bin bin-san demo-out
+	rm -rf obj obj-san obj-fuzz bin bin-san obj-vg bin-vg obj-cov bin-cov \
+		demo-out
 
-.PHONY: all units check check-sanitize fuzz fuzz-run demo lint-man lint \
-	install clean
+.PHONY: all units check check-sanitize check-valgrind coverage fuzz fuzz-run \
+	demo lint-man lint install clean
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_SRC:cmd/%.c=$(O)/cmd/%.d) $(LANDING_OBJ:.o=.d) \
 	$(FUZZERS:=.d)
