@@ -1238,6 +1238,7 @@ deliver(struct run *r, const struct request *q, const char *name,
 	v.company = r->company;
 	v.link = link;
 	v.purposes = titles;
+	v.policy = config_get_or(r->cfg, "company", "policy_url", "");
 	if (!strcmp(q->channel, "email")) {
 		compose_email(r, q, &v, reminder, &msg);
 		snprintf(detail, DETAIL_MAX, "%s", "");

@@ -13,65 +13,85 @@
 struct builtin {
 	const char *lang;
 	const char *text[4];	/* by enum template_key */
+	const char *body_policy; /* the body with the policy paragraph */
 };
+
+/* Each body twice: as it is, and with the paragraph that links the
+ * privacy policy before the greeting, for when [company] policy_url is
+ * set. */
+#define BODY_NB_HEAD \
+	"Hei {name},\n\n" \
+	"{company} ber om ditt samtykke til: {purposes}.\n\n" \
+	"Svar her:\n{link}\n\n" \
+	"Du velger selv, og du kan endre svaret når som helst via samme" \
+	" lenke.\nSvarer du ikke, registrerer vi det som et nei.\n\n"
+#define BODY_NB_TAIL "Vennlig hilsen\n{company}\n"
+#define BODY_SV_HEAD \
+	"Hej {name},\n\n" \
+	"{company} ber om ditt samtycke till: {purposes}.\n\n" \
+	"Svara här:\n{link}\n\n" \
+	"Du väljer själv och kan ändra ditt svar när som helst via samma" \
+	" länk.\nOm du inte svarar registrerar vi det som ett nej.\n\n"
+#define BODY_SV_TAIL "Vänliga hälsningar\n{company}\n"
+#define BODY_DA_HEAD \
+	"Hej {name},\n\n" \
+	"{company} beder om dit samtykke til: {purposes}.\n\n" \
+	"Svar her:\n{link}\n\n" \
+	"Du bestemmer selv og kan ændre dit svar når som helst via samme" \
+	" link.\nSvarer du ikke, registrerer vi det som et nej.\n\n"
+#define BODY_DA_TAIL "Venlig hilsen\n{company}\n"
+#define BODY_FI_HEAD \
+	"Hei {name},\n\n" \
+	"{company} pyytää suostumustasi: {purposes}.\n\n" \
+	"Vastaa tästä:\n{link}\n\n" \
+	"Päätät itse, ja voit muuttaa vastaustasi milloin tahansa saman" \
+	" linkin kautta.\nJos et vastaa, kirjaamme vastaukseksi ei.\n\n"
+#define BODY_FI_TAIL "Ystävällisin terveisin\n{company}\n"
+#define BODY_EN_HEAD \
+	"Hello {name},\n\n" \
+	"{company} asks for your consent to: {purposes}.\n\n" \
+	"Answer here:\n{link}\n\n" \
+	"The choice is yours, and you can change your answer at any time" \
+	" through the same link.\nIf you do not answer, we record it as" \
+	" a no.\n\n"
+#define BODY_EN_TAIL "Kind regards\n{company}\n"
 
 static const struct builtin builtins[] = {
 	{ "nb", {
 	    "{company}: Vil du høre fra oss?",
-	    "Hei {name},\n\n"
-	    "{company} ber om ditt samtykke til: {purposes}.\n\n"
-	    "Svar her:\n{link}\n\n"
-	    "Du velger selv, og du kan endre svaret når som helst via samme"
-	    " lenke.\nSvarer du ikke, registrerer vi det som et nei.\n\n"
-	    "Vennlig hilsen\n{company}\n",
+	    BODY_NB_HEAD BODY_NB_TAIL,
 	    "Hei {name}! {company} ber om ditt samtykke til: {purposes}."
 	    " Svar her: {link}",
-	    "Påminnelse" } },
+	    "Påminnelse" },
+	    BODY_NB_HEAD "Personvernerklæring: {policy}\n\n" BODY_NB_TAIL },
 	{ "sv", {
 	    "{company}: Vill du höra från oss?",
-	    "Hej {name},\n\n"
-	    "{company} ber om ditt samtycke till: {purposes}.\n\n"
-	    "Svara här:\n{link}\n\n"
-	    "Du väljer själv och kan ändra ditt svar när som helst via samma"
-	    " länk.\nOm du inte svarar registrerar vi det som ett nej.\n\n"
-	    "Vänliga hälsningar\n{company}\n",
+	    BODY_SV_HEAD BODY_SV_TAIL,
 	    "Hej {name}! {company} ber om ditt samtycke till: {purposes}."
 	    " Svara här: {link}",
-	    "Påminnelse" } },
+	    "Påminnelse" },
+	    BODY_SV_HEAD "Integritetspolicy: {policy}\n\n" BODY_SV_TAIL },
 	{ "da", {
 	    "{company}: Vil du høre fra os?",
-	    "Hej {name},\n\n"
-	    "{company} beder om dit samtykke til: {purposes}.\n\n"
-	    "Svar her:\n{link}\n\n"
-	    "Du bestemmer selv og kan ændre dit svar når som helst via samme"
-	    " link.\nSvarer du ikke, registrerer vi det som et nej.\n\n"
-	    "Venlig hilsen\n{company}\n",
+	    BODY_DA_HEAD BODY_DA_TAIL,
 	    "Hej {name}! {company} beder om dit samtykke til: {purposes}."
 	    " Svar her: {link}",
-	    "Påmindelse" } },
+	    "Påmindelse" },
+	    BODY_DA_HEAD "Privatlivspolitik: {policy}\n\n" BODY_DA_TAIL },
 	{ "fi", {
 	    "{company}: Saammeko olla yhteydessä?",
-	    "Hei {name},\n\n"
-	    "{company} pyytää suostumustasi: {purposes}.\n\n"
-	    "Vastaa tästä:\n{link}\n\n"
-	    "Päätät itse, ja voit muuttaa vastaustasi milloin tahansa saman"
-	    " linkin kautta.\nJos et vastaa, kirjaamme vastaukseksi ei.\n\n"
-	    "Ystävällisin terveisin\n{company}\n",
+	    BODY_FI_HEAD BODY_FI_TAIL,
 	    "Hei {name}! {company} pyytää suostumustasi: {purposes}."
 	    " Vastaa tästä: {link}",
-	    "Muistutus" } },
+	    "Muistutus" },
+	    BODY_FI_HEAD "Tietosuojaseloste: {policy}\n\n" BODY_FI_TAIL },
 	{ "en", {
 	    "{company}: May we keep in touch?",
-	    "Hello {name},\n\n"
-	    "{company} asks for your consent to: {purposes}.\n\n"
-	    "Answer here:\n{link}\n\n"
-	    "The choice is yours, and you can change your answer at any time"
-	    " through the same link.\nIf you do not answer, we record it as"
-	    " a no.\n\n"
-	    "Kind regards\n{company}\n",
+	    BODY_EN_HEAD BODY_EN_TAIL,
 	    "Hello {name}! {company} asks for your consent to: {purposes}."
 	    " Answer here: {link}",
-	    "Reminder" } },
+	    "Reminder" },
+	    BODY_EN_HEAD "Privacy policy: {policy}\n\n" BODY_EN_TAIL },
 };
 
 static const char *const key_names[] = { "subject", "body", "sms",
@@ -122,7 +142,12 @@ template_text(const struct config *cfg, const char *lang,
 	if (v)
 		return v;
 	b = builtin(lang);
-	return b ? b->text[k] : NULL;
+	if (!b)
+		return NULL;
+	if (k == TPL_BODY && (v = config_get(cfg, "company", "policy_url")) &&
+	    *v)
+		return b->body_policy;
+	return b->text[k];
 }
 
 static const char *
@@ -133,6 +158,7 @@ var_value(const char *name, size_t n, const struct template_vars *v)
 		{ "company", offsetof(struct template_vars, company) },
 		{ "link", offsetof(struct template_vars, link) },
 		{ "purposes", offsetof(struct template_vars, purposes) },
+		{ "policy", offsetof(struct template_vars, policy) },
 	};
 	size_t i;
 

@@ -15,15 +15,16 @@ enum template_key { TPL_SUBJECT, TPL_BODY, TPL_SMS, TPL_REMINDER };
 int template_has_lang(const struct config *cfg, const char *lang);
 
 /* The text of key in lang: [template.LANG] key, else the built-in one for
- * lang, else NULL (the caller picks another language). */
+ * lang, else NULL (the caller picks another language).  The built-in body
+ * links the privacy policy when [company] policy_url is set. */
 const char *template_text(const struct config *cfg, const char *lang,
     enum template_key key);
 
 struct template_vars {
-	const char *name, *company, *link, *purposes;
+	const char *name, *company, *link, *purposes, *policy;
 };
 
-/* Expand {name}, {company}, {link} and {purposes} in text; other braces
+/* Expand {name}, {company}, {link}, {purposes} and {policy} in text; other braces
  * stay as they are.  An empty {name} takes the blank before it along
  * ("Hello {name}," gives "Hello,").  Returns a malloc'd string. */
 char *template_expand(const char *text, const struct template_vars *v);

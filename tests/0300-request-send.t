@@ -348,6 +348,58 @@ is "the store is as it was" "$before" \
     "$(sql 'SELECT count(*), max(seq) FROM requests, events')"
 is "nothing was sent" "4 1" "$(nmail mail) $(nsms sms)"
 
+# ---- [company] policy_url: the built-in e-mail links it, {policy} ----
+
+# The built-in bodies as they are above (no policy_url); with one, a
+# paragraph before the greeting, in the message's language; a template of
+# one's own puts it where {policy} stands; the SMS stays as it is.
+{ sed -n '/^\[company\]/,/^$/p' consent.conf | sed '/^$/d'
+  echo 'policy_url = https://www.bilmotor.example/personvern'
+  sed -n '/^$/,$p' consent.conf; } >policy.conf
+printf '\n[template.en]\nbody = Hi {name}: {link} (policy: {policy})\n' >>policy.conf
+printf 'id,email,lang\n1004,kari@example.no,\n1002,per@example.se,sv\n1003,nils@example.no,en\n' >pol.csv
+check "--dry-run with policy_url" env CONSENT_CONFIG="$T/policy.conf" \
+    consent-request -p emarketing --again --dry-run pol.csv
+python3 - "$T/out" >pol.txt <<'X'
+import mailbox, sys
+for m in mailbox.mbox(sys.argv[1]):
+    body = m.get_payload(decode=True).decode("utf-8")
+    print(body.split("\n\n", 3)[-1].rstrip("\n"))
+    print("--")
+X
+sed -E 's#/c/[A-Za-z0-9_-]{39}#/c/TOKEN#' pol.txt >pol.seen
+same_text "nb and sv: the policy paragraph before the greeting; en: {policy} in a template of one's own" \
+"Du velger selv, og du kan endre svaret når som helst via samme lenke.
+Svarer du ikke, registrerer vi det som et nei.
+
+Personvernerklæring: https://www.bilmotor.example/personvern
+
+Vennlig hilsen
+Bil & Motor Ærø AS
+--
+Du väljer själv och kan ändra ditt svar när som helst via samma länk.
+Om du inte svarar registrerar vi det som ett nej.
+
+Integritetspolicy: https://www.bilmotor.example/personvern
+
+Vänliga hälsningar
+Bil & Motor Ærø AS
+--
+Hi Nils Uten Adresse: https://samtykke.bilmotor.example/c/TOKEN (policy: https://www.bilmotor.example/personvern)
+--" pol.seen
+printf 'id\n1002\n' >polsms.csv
+check "--dry-run of an SMS with policy_url" env CONSENT_CONFIG="$T/policy.conf" \
+    consent-request -p emarketing --again --dry-run polsms.csv
+python3 - "$T/out" >polsms.txt <<'X'
+import mailbox, sys
+for m in mailbox.mbox(sys.argv[1]):
+    print(m.get_payload(decode=True).decode("utf-8").rstrip("\n"))
+X
+sed -E 's#/c/[A-Za-z0-9_-]{39}#/c/TOKEN#' polsms.txt >polsms.seen
+same_text "the SMS does not carry it (every character counts)" \
+"Hej Per Persson! Bil & Motor Ærø AS ber om ditt samtycke till: Marknadsföring via e-post och sms. Svara här: https://samtykke.bilmotor.example/c/TOKEN" polsms.seen
+is "nothing was stored or sent" "4 1" "$(nmail mail) $(nsms sms)"
+
 # ---- --queue, then --send-queued ----
 
 gives "--queue creates, sends nothing" 0 \

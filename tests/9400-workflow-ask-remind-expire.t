@@ -298,6 +298,8 @@ grep_ok "the mail is well formed" "form: ok" first.txt
 grep_ok "to Åse by name" "to: Åse Bråten <ase.braten@example.no>" first.txt
 grep_ok "from the company" "from: Elektro Sæther AS <post@elektrosaether.no>" first.txt
 grep_ok "the purpose's title in the mail" "Tilbud og nyheter på e-post og SMS" first.txt
+grep_ok "the privacy policy linked from the built-in text" \
+    "Personvernerklæring: https://www.elektrosaether.no/personvern" first.txt
 is "the SMS to Per is in Swedish" "yes" \
     "$("$PY" -c 'import json, sys; t = json.load(open(sys.argv[1]))["form"]["text"]; print("yes" if "samtycke" in t and "Erbjudanden" in t else t)' sms/000001.json)"
 same_text "the store: sent, and expiring in 7 days" \
