@@ -1473,6 +1473,32 @@ send_queued(struct run *r)
 
 /* --- --print ---------------------------------------------------------- */
 
+/* Hand over the queued request of row w without sending it: stored as
+ * sent now, with the usual expiry and detail (what --remind goes by),
+ * its link in link.  q receives the request; the caller clears it. */
+static void
+hand_over(struct run *r, const struct row *w, const char *detail,
+    struct request *q, char *link, size_t linksz)
+{
+	if (store_request_get(r->st, w->request, q) <= 0)
+		store_failed(r);
+	q->status = RS_SENT;
+	q->sent = r->now;
+	q->expires = time_add(r->now, &r->expire, 1);
+	free(q->detail);
+	q->detail = estrdup(detail);
+	make_link(r, q, link, linksz);
+	if (store_request_update(r->st, q, RS_QUEUED) < 0)
+		store_failed(r);
+}
+
+/* Is row w a request that this run made and has not handed over? */
+static int
+is_queued_row(const struct row *w)
+{
+	return w->name && !strcmp(w->status, "queued");
+}
+
 /* The requests this run made are given out, not sent: stored as sent
  * (their expiry runs from now) with the detail "printed". */
 static void
@@ -1485,18 +1511,9 @@ print_requests(struct run *r)
 		struct row *w = &r->rows[i];
 		struct request q = { 0 };
 
-		if (!w->name || strcmp(w->status, "queued"))
+		if (!is_queued_row(w))
 			continue;
-		if (store_request_get(r->st, w->request, &q) <= 0)
-			store_failed(r);
-		q.status = RS_SENT;
-		q.sent = r->now;
-		q.expires = time_add(r->now, &r->expire, 1);
-		free(q.detail);
-		q.detail = estrdup("printed");
-		make_link(r, &q, link, sizeof link);
-		if (store_request_update(r->st, &q, RS_QUEUED) < 0)
-			store_failed(r);
+		hand_over(r, w, "printed", &q, link, sizeof link);
 		row_set(w, "printed", "");
 		w->link = estrdup(link);
 		request_clear(&q);
@@ -1522,6 +1539,42 @@ paper_failed(struct run *r, const char *err)
 	eprintf("%s", err);
 }
 
+/* Open the PDF (the standard output, or --output) and the paper on the
+ * first form. */
+static void
+paper_start(struct run *r)
+{
+	char err[512];
+	struct stat sb;
+
+	r->pdf = stdout;
+	if (r->o.output && !(r->pdf = fopen(r->o.output, "w")))
+		eprintf("%s:", r->o.output);
+	r->pdf_regular = r->o.output && fstat(fileno(r->pdf), &sb) == 0 &&
+	    S_ISREG(sb.st_mode);
+	if (!(r->paper = paper_open(r->pdf, r->cfg, err, sizeof err)))
+		paper_failed(r, err);
+}
+
+/* Finish the paper and write the PDF out to the last byte. */
+static void
+paper_finish(struct run *r)
+{
+	struct paper *pp = r->paper;
+	char err[512];
+
+	r->paper = NULL;
+	if (paper_close(pp, err, sizeof err) < 0)
+		paper_failed(r, err);
+	if (r->pdf != stdout ? fclose(r->pdf) == EOF : fflush(stdout) == EOF
+	    || ferror(stdout)) {
+		snprintf(err, sizeof err, "%s: %s", r->o.output ? r->o.output :
+		    "<stdout>", strerror(errno));
+		paper_failed(r, err);
+	}
+	r->pdf = NULL;
+}
+
 /* The requests this run made are handed over at the counter: stored as
  * sent with the detail "paper" (their expiry runs from now, and
  * --remind skips them), each a page of the PDF.  The PDF is complete
@@ -1531,8 +1584,6 @@ static void
 paper_requests(struct run *r)
 {
 	char link[512], err[512], page[32];
-	struct paper *pp;
-	struct stat sb;
 	size_t i;
 
 	for (i = 0; i < r->nrows; i++) {
@@ -1540,28 +1591,11 @@ paper_requests(struct run *r)
 		struct request q = { 0 };
 		struct paper_form f;
 
-		if (!w->name || strcmp(w->status, "queued"))
+		if (!is_queued_row(w))
 			continue;
-		if (store_request_get(r->st, w->request, &q) <= 0)
-			store_failed(r);
-		q.status = RS_SENT;
-		q.sent = r->now;
-		q.expires = time_add(r->now, &r->expire, 1);
-		free(q.detail);
-		q.detail = estrdup("paper");
-		make_link(r, &q, link, sizeof link);
-		if (store_request_update(r->st, &q, RS_QUEUED) < 0)
-			store_failed(r);
-		if (!r->paper) {
-			r->pdf = stdout;
-			if (r->o.output && !(r->pdf = fopen(r->o.output, "w")))
-				eprintf("%s:", r->o.output);
-			r->pdf_regular = r->o.output && fstat(fileno(r->pdf),
-			    &sb) == 0 && S_ISREG(sb.st_mode);
-			if (!(r->paper = paper_open(r->pdf, r->cfg, err,
-			    sizeof err)))
-				paper_failed(r, err);
-		}
+		hand_over(r, w, "paper", &q, link, sizeof link);
+		if (!r->paper)
+			paper_start(r);
 		f.lang = q.lang;
 		f.name = w->name;
 		f.key = w->key;
@@ -1574,19 +1608,8 @@ paper_requests(struct run *r)
 		row_set(w, "sent", page);
 		request_clear(&q);
 	}
-	if (!r->paper)
-		return;
-	pp = r->paper;
-	r->paper = NULL;
-	if (paper_close(pp, err, sizeof err) < 0)
-		paper_failed(r, err);
-	if (r->pdf != stdout ? fclose(r->pdf) == EOF : fflush(stdout) == EOF
-	    || ferror(stdout)) {
-		snprintf(err, sizeof err, "%s: %s", r->o.output ? r->o.output :
-		    "<stdout>", strerror(errno));
-		paper_failed(r, err);
-	}
-	r->pdf = NULL;
+	if (r->paper)
+		paper_finish(r);
 }
 
 /* --- --remind --------------------------------------------------------- */
