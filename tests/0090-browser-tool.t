@@ -135,10 +135,6 @@ fails() {
 	check_same "$_f_name" "$T/want" "$T/got"
 }
 
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-
 # ---- what a page shows ----
 
 mkdir tmp

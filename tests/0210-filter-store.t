@@ -13,19 +13,6 @@ TOOLS=${CONSENT_TEST_TOOLS:-$TOP/obj/tools}
 
 # ---- helpers ----
 
-# gives NAME CODE EXPECTED COMMAND...: ok when the command exits CODE and
-# writes EXPECTED (and a newline) on stdout: one assertion for both.
-gives() {
-	_g_name=$1 _g_code=$2 _g_text=$3
-	shift 3
-	run "$@"
-	_g_got=$?
-	{ [ -z "$_g_text" ] || printf '%s\n' "$_g_text"
-	  echo "(exit $_g_code)"; } >"$T/want"
-	{ cat "$T/out"; echo "(exit $_g_got)"; } >"$T/got"
-	check_same "$_g_name" "$T/want" "$T/got"
-}
-
 # fails NAME MESSAGE COMMAND...: ok when the command exits 2 with nothing
 # on stdout and MESSAGE (and a newline) on stderr.
 fails() {

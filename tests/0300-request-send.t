@@ -71,18 +71,6 @@ secret_file = landing.key
 X
 }
 
-# gives NAME CODE EXPECTED COMMAND...: the command exits CODE and writes
-# EXPECTED on stdout.
-gives() {
-	_g_name=$1 _g_code=$2 _g_text=$3
-	shift 3
-	run "$@"
-	_g_got=$?
-	{ printf '%s\n' "$_g_text"; echo "(exit $_g_code)"; } >"$T/want"
-	{ cat "$T/out"; echo "(exit $_g_got)"; } >"$T/got"
-	check_same "$_g_name" "$T/want" "$T/got"
-}
-
 # fails NAME MESSAGE COMMAND...: exit 2, nothing on stdout, MESSAGE on
 # stderr.
 fails() {
@@ -93,10 +81,6 @@ fails() {
 	{ echo "(exit 2)"; printf '%s\n' "$_f_msg"; } >"$T/want"
 	{ echo "(exit $_f_got)"; cat "$T/out" "$T/err"; } >"$T/got"
 	check_same "$_f_name" "$T/want" "$T/got"
-}
-
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
 }
 
 # rows FILE: the output without its detail column (server answers vary).

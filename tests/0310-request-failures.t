@@ -69,10 +69,6 @@ X
 	} >consent.conf
 }
 
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-
 # ask NAME CODE EXPECTED-ROWS ARGS...: consent-request ARGS exits CODE
 # and writes these rows (id,request,channel,status,detail).
 ask() {

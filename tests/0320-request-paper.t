@@ -20,10 +20,6 @@ done
 LPID=
 trap 'if [ -n "$LPID" ]; then kill "$LPID" 2>/dev/null; fi; rm -rf "$T"' EXIT
 
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-
 # page N FILE: the text of page N of a PDF.
 page() {
 	pdftotext -f "$1" -l "$1" "$2" - 2>>"$T/pdf.err"

@@ -20,10 +20,6 @@ UA=consent-test/1.0
 
 # ---- helpers ----
 
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-
 # start CONFIG [ARGS...]: start the service from run/ on a port of the
 # kernel's choosing; set LPID, PORT and URL.  Its stderr is landing.log.
 start() {

@@ -7,21 +7,6 @@
 # Fetching from a running consent-landing is tested in 0420-loop.t.
 . "${0%/*}/lib.sh"
 
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-
-# gives NAME CODE EXPECTED COMMAND...: exit CODE and EXPECTED on stdout.
-gives() {
-	_g_name=$1 _g_code=$2 _g_text=$3
-	shift 3
-	run "$@"
-	_g_got=$?
-	{ printf '%s\n' "$_g_text"; echo "(exit $_g_code)"; } >"$T/want"
-	{ cat "$T/out"; echo "(exit $_g_got)"; } >"$T/got"
-	check_same "$_g_name" "$T/want" "$T/got"
-}
-
 # answers ROW...: an answers file as consent-landing's API gives it.
 answers() {
 	echo "seq,request,purpose,answer,at,ip,user_agent,text_sha256"

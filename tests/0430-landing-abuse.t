@@ -23,10 +23,6 @@ trap 'for _p in $LPID $GPID $HPID $SPID; do kill "$_p" 2>/dev/null; done; rm -rf
 CSP="default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 KEY="api-key-0123456789"
 
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-
 # start CONFIG: the service on a port of the kernel's choosing, its
 # stderr in landing.log; PORT, URL.
 start() {

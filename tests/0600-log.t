@@ -11,21 +11,6 @@ PY=/usr/bin/python3
 VERIFY="$PY $TOP/tests/tools/audit-verify.py"
 export LOGNAME=tester
 
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-
-# gives NAME CODE EXPECTED COMMAND...: exit CODE and EXPECTED on stdout.
-gives() {
-	_g_name=$1 _g_code=$2 _g_text=$3
-	shift 3
-	run "$@"
-	_g_got=$?
-	{ printf '%s\n' "$_g_text"; echo "(exit $_g_code)"; } >"$T/want"
-	{ cat "$T/out"; echo "(exit $_g_got)"; } >"$T/got"
-	check_same "$_g_name" "$T/want" "$T/got"
-}
-
 # json FILE: the JSON in FILE, parsed and written again by Python, so
 # that the comparison is of the data, and any syntax error shows.
 json() {

@@ -28,10 +28,6 @@ NQ=5		# customers the request loop asks again: q01..q05
 # the loops: more than it gets through; the last one goes before the loops
 NE=$((SECONDS_ * 100))
 
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-
 printf 'landing secret for the tests, 32+ bytes long\n' >landing.key
 chmod 600 landing.key
 cat >consent.conf <<'X'

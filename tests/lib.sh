@@ -6,6 +6,8 @@
 #   expect_code N "name" command...     # ok when the command exits N (a
 #                                       # signal is always a failure)
 #   must_fail "name" command...    # ok on exit 1..125 (never a signal)
+#   is "name" expected actual      # ok when two strings are equal
+#   gives "name" N expected command... # exits N, stdout is expected
 #   done_testing                   # prints the plan; call at the end
 #
 # Every script runs in its own scratch folder ($T), removed on exit.  The
@@ -92,6 +94,25 @@ same_text() {
 # grep_ok NAME PATTERN FILE: ok when the fixed string occurs in the file.
 grep_ok() {
 	if grep -qF -- "$2" "$3"; then _ok "$1"; else _not_ok "$1" "'$2' not in $3" "$(head -5 "$3")"; fi
+}
+
+# is NAME EXPECTED ACTUAL: ok when the two strings are equal.  (The
+# import and erase tests have an is of their own that runs a command.)
+is() {
+	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
+}
+
+# gives NAME CODE EXPECTED COMMAND...: the command exits CODE and writes
+# EXPECTED on stdout (nothing when EXPECTED is empty).
+gives() {
+	_g_name=$1 _g_code=$2 _g_text=$3
+	shift 3
+	run "$@"
+	_g_got=$?
+	{ [ -z "$_g_text" ] || printf '%s\n' "$_g_text"
+	  echo "(exit $_g_code)"; } >"$T/want"
+	{ cat "$T/out"; echo "(exit $_g_got)"; } >"$T/got"
+	check_same "$_g_name" "$T/want" "$T/got"
 }
 
 # sql QUERY: the result of a query on the store, '|'-separated.

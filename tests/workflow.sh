@@ -46,21 +46,6 @@ PIDS=
 LPID=
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 
-is() {
-	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-
-gives() {
-	_g_name=$1 _g_code=$2 _g_text=$3
-	shift 3
-	run "$@"
-	_g_got=$?
-	{ [ -z "$_g_text" ] || printf '%s\n' "$_g_text"
-	  echo "(exit $_g_code)"; } >"$T/want"
-	{ cat "$T/out"; echo "(exit $_g_got)"; } >"$T/got"
-	check_same "$_g_name" "$T/want" "$T/got"
-}
-
 # _wait_file FILE: up to 10 s for FILE to be there and not empty.
 _wait_file() {
 	_i=0
