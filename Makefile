@@ -108,6 +108,7 @@ check: all units
 		CONSENT_TOP="$(CURDIR)" CONSENT_TEST_TOOLS="$(CURDIR)/$(O)/tools" prove $(PROVEFLAGS) tests/*.t
 
 check-sanitize:
+	LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0" \
 	$(MAKE) O=obj-san B=bin-san CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" check
 

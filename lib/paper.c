@@ -18,7 +18,6 @@
 
 #include <cairo.h>
 #include <cairo-pdf.h>
-#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 
@@ -468,9 +467,10 @@ paper_close(struct paper *p, char *err, size_t errsz)
 	cairo_surface_destroy(p->surface);
 	g_object_unref(p->fontmap);
 	free(p);
-	/* what cairo and fontconfig cache for the process, so that a leak
-	 * checker at exit sees nothing of ours */
-	cairo_debug_reset_static_data();
-	FcFini();
+	/* Not cairo_debug_reset_static_data() nor FcFini(): what cairo and
+	 * fontconfig cache for the process stays reachable until exit, and
+	 * the reset asserts (and aborts the run) while pango's font map
+	 * still holds a font, which happened when the PDF could not be
+	 * written. */
 	return rc;
 }

@@ -35,12 +35,17 @@ _not_ok() {
 	_n=$((_n + 1))
 	_failed=$((_failed + 1))
 	echo "not ok $_n - $1"
+	_not_ok_name=$1
 	shift
-	for _line in "$@"; do printf '#   %s\n' "$_line"; done
-	if [ -s "$T/err" ]; then
-		echo "# stderr:"
-		sed 's/^/#   /' "$T/err" | head -20
-	fi
+	# the why on stderr, so that prove shows it without -v (in CI)
+	{
+		echo "# not ok $_n - $_not_ok_name"
+		for _line in "$@"; do printf '#   %s\n' "$_line"; done
+		if [ -s "$T/err" ]; then
+			echo "# stderr:"
+			sed 's/^/#   /' "$T/err" | head -20
+		fi
+	} >&2
 }
 
 # run CMD...: run it, keep stdout in $T/out and stderr in $T/err, return
