@@ -34,38 +34,11 @@ sql "SELECT count(*) FROM customers" >n.out
 same_text "e1 and e2 erased, r1 restricted" 2 n.out
 
 # The expected masks, from the algorithm of consent-erase(1).
-cat >mask.py <<'X'
-import hashlib, re, sys
-key = open(sys.argv[1], "rb").read()
-src = open(sys.argv[2], encoding="utf-8").read()
-def names(var):
-    body = re.search(var + r"\[\] = \{(.*?)\};", src, re.S).group(1)
-    return re.findall(r'"([^"]*)"', body)
-first, last = names("fake_first_names"), names("fake_last_names")
-def sub(label):
-    return hashlib.blake2b(label.encode(), key=key, digest_size=32).digest()
-hk, fk = sub("consent-erase mask hash"), sub("consent-erase mask fake")
-def h(v):
-    return hashlib.blake2b(v.encode(), key=hk, digest_size=8).hexdigest()
-def fake(v):
-    x = int.from_bytes(hashlib.blake2b(v.encode(), key=fk, digest_size=8).digest(), "big")
-    words = set(re.split(r"[ \t,.-]", v))
-    def fresh(names, i):
-        for _ in names:
-            if names[i] not in words:
-                break
-            i = (i + 1) % len(names)
-        return names[i]
-    return fresh(first, (x >> 32) % len(first)) + " " + fresh(last, (x & 0xffffffff) % len(last))
-for line in sys.stdin:
-    rule, v = line.rstrip("\n").split(":", 1)
-    print(h(v) if rule == "hash" else fake(v))
-X
 want() {
 	printf '%s\n' "$@" | want_all
 }
 want_all() {
-	python3 mask.py "$CONSENT_DB-tombstone.key" "$TOP/lib/fakenames.c"
+	python3 "$TOP/tests/tools/mask.py" "$CONSENT_DB-tombstone.key" "$TOP/lib/fakenames.c"
 }
 
 # ---- the rows of the erased, found by key, e-mail or mobile ----
