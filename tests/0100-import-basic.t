@@ -4,56 +4,7 @@
 # change nothing or only master data, several files, stdin, the actor, and
 # the options every tool has (--help, --version, -q, --db, unknown option).
 . "${0%/*}/lib.sh"
-
-# ---- the store as a user reads it: one row a line, '|'-separated ----
-
-# customers [COLUMNS [CONDITION]]
-customers() {
-	sql "SELECT ${1:-key, name, email, mobile, lang, last_contact,
-	    hold_until, status} FROM customers WHERE ${2:-1} ORDER BY key"
-}
-
-# consents [COLUMNS [CONDITION]]: key purpose state basis source at dated
-# evidence, one row per customer and purpose
-consents() {
-	sql "SELECT ${1:-key, purpose, state, basis, source, dated} FROM (
-	    SELECT c.key AS key, p.name AS purpose, k.state AS state,
-	    k.basis AS basis, k.source AS source, k.at AS at, k.dated AS dated,
-	    e.evidence AS evidence FROM consents k
-	    JOIN customers c ON c.id = k.customer
-	    JOIN purposes p ON p.id = k.purpose
-	    LEFT JOIN events e ON e.seq = k.event)
-	    WHERE ${2:-1} ORDER BY key, purpose"
-}
-
-# events [COLUMNS [CONDITION]]: seq actor tool at customer purpose old new
-# basis source evidence, in chain order
-events() {
-	sql "SELECT ${1:-seq, actor, tool, customer, purpose, old, new, basis,
-	    source, evidence} FROM (
-	    SELECT e.seq AS seq, r.actor AS actor, r.tool AS tool, r.at AS at,
-	    e.customer AS customer, e.purpose AS purpose, e.old AS old,
-	    e.new AS new, e.basis AS basis, e.source AS source,
-	    e.evidence AS evidence FROM events e JOIN runs r ON r.id = e.run)
-	    WHERE ${2:-1} ORDER BY seq"
-}
-
-# is NAME EXPECTED COMMAND...: ok when the command prints EXPECTED.
-is() {
-	_is_name=$1 _is_want=$2
-	shift 2
-	"$@" >"$T/is.out" 2>&1
-	same_text "$_is_name" "$_is_want" "$T/is.out"
-}
-
-# no_stdout NAME: the last run wrote nothing on stdout.
-no_stdout() {
-	check_same "$1" /dev/null "$T/out"
-}
-
-summary() {
-	echo "consent-import: read $1, new $2, updated $3, unchanged $4, rejected $5, suppressed $6, conflicts $7"
-}
+. "$TOP/tests/import.sh"
 
 # ---- a first import ----
 
@@ -68,24 +19,24 @@ expect_code 0 "first import exits 0" env LOGNAME=tester consent-import reg.csv
 same_text "first import: the summary is the only line on stderr" \
 	"$(summary 3 3 0 0 0 0 0)" "$T/err"
 no_stdout "first import: nothing on stdout"
-is "first import: customers with normalised e-mail, mobile, lang, dates" \
+shows "first import: customers with normalised e-mail, mobile, lang, dates" \
 "10001|Ola Nordmann|ola.nordmann@example.no|+4791234567|nb|2020-02-01||active
 10002|Kari Holm|kari@example.no|+46701234567|sv|2021-03-04||active
 10003|Åse Berg||||||active" customers
 stat -c %a "$CONSENT_DB" >mode
 same_text "the store is created with mode 0600" 600 mode
-is "new customers get service (basis contract) granted, undated, source import; consent purposes stay unknown" \
+shows "new customers get service (basis contract) granted, undated, source import; consent purposes stay unknown" \
 "10001|service|granted|contract|import|0
 10002|service|granted|contract|import|0
 10003|service|granted|contract|import|0" consents
-is "undated consents are timestamped with the run's time" \
+shows "undated consents are timestamped with the run's time" \
 	"2026-12-01T12:00:00Z" consents "DISTINCT at"
-is "one audit event per consent written: unknown -> granted, actor from LOGNAME, tool consent-import" \
+shows "one audit event per consent written: unknown -> granted, actor from LOGNAME, tool consent-import" \
 "1|tester|consent-import|10001|service|unknown|granted|contract|import
 2|tester|consent-import|10002|service|unknown|granted|contract|import
 3|tester|consent-import|10003|service|unknown|granted|contract|import" \
 	events "seq, actor, tool, customer, purpose, old, new, basis, source"
-is "events carry the run's time" "2026-12-01T12:00:00Z" events "DISTINCT at"
+shows "events carry the run's time" "2026-12-01T12:00:00Z" events "DISTINCT at"
 
 # ---- an idempotent re-import ----
 
@@ -93,7 +44,7 @@ consents "key, purpose, state, basis, source, at, dated, evidence" >consents.1
 customers >customers.1
 expect_code 0 "re-import of the same file exits 0" consent-import reg.csv
 same_text "re-import: all unchanged" "$(summary 3 0 0 3 0 0 0)" "$T/err"
-is "re-import: no new audit event" 3 sql "SELECT count(*) FROM events"
+shows "re-import: no new audit event" 3 sql "SELECT count(*) FROM events"
 customers >customers.2
 check_same "re-import: customers as before" customers.1 customers.2
 consents "key, purpose, state, basis, source, at, dated, evidence" >consents.2
@@ -105,19 +56,19 @@ sed 's/^10002,Kari Holm,/10002,Kari Holm-Berg,/' reg.csv >reg2.csv
 expect_code 0 "re-import with a changed name exits 0" \
 	env CONSENT_NOW=2026-12-02T08:00:00Z consent-import reg2.csv
 same_text "changed name: updated 1, unchanged 2" "$(summary 3 0 1 2 0 0 0)" "$T/err"
-is "changed name: the name is updated" "Kari Holm-Berg" \
+shows "changed name: the name is updated" "Kari Holm-Berg" \
 	customers name "key = '10002'"
 consents "key, purpose, state, basis, source, at, dated, evidence" >consents.3
 check_same "changed name: consents untouched (master data never touches consent)" \
 	consents.1 consents.3
-is "changed name: no new audit event" 3 sql "SELECT count(*) FROM events"
+shows "changed name: no new audit event" 3 sql "SELECT count(*) FROM events"
 
 # ---- master data: a column present is the truth, an absent one keeps ----
 
 printf 'id,email\n10001,\n10003,ase@example.no\n' >mail.csv
 expect_code 0 "an import of only id,email exits 0" consent-import mail.csv
 same_text "only id,email: 2 updated" "$(summary 2 0 2 0 0 0 0)" "$T/err"
-is "an empty cell clears the field, absent columns keep what is stored" \
+shows "an empty cell clears the field, absent columns keep what is stored" \
 "10001|Ola Nordmann||+4791234567|nb|2020-02-01||active
 10002|Kari Holm-Berg|kari@example.no|+46701234567|sv|2021-03-04||active
 10003|Åse Berg|ase@example.no|||||active" customers
@@ -128,21 +79,21 @@ printf 'id,Epost\n10001,ja\n10002,nei\n10004,yes\n' >epost.csv
 expect_code 0 "a second import with consents exits 0" \
 	env LOGNAME=second consent-import -c emarketing=Epost epost.csv
 same_text "second import: the summary" "$(summary 3 1 2 0 0 0 0)" "$T/err"
-is "the events' seq numbers are contiguous from 1" "7|1|7" \
+shows "the events' seq numbers are contiguous from 1" "7|1|7" \
 	sql "SELECT count(*), min(seq), max(seq) FROM events"
-is "the second run's events follow the first's, with their own actor" \
+shows "the second run's events follow the first's, with their own actor" \
 "4|second|10001|emarketing|unknown|granted
 5|second|10002|emarketing|unknown|denied
 6|second|10004|service|unknown|granted
 7|second|10004|emarketing|unknown|granted" \
 	events "seq, actor, customer, purpose, old, new" "seq > 3"
-is "the consents record the column's evidence" \
+shows "the consents record the column's evidence" \
 "10001|emarketing|granted|consent|import|0|epost.csv:2 Epost=ja
 10002|emarketing|denied|consent|import|0|epost.csv:3 Epost=nei
 10004|emarketing|granted|consent|import|0|epost.csv:4 Epost=yes" \
 	consents "key, purpose, state, basis, source, dated, evidence" \
 	"purpose = 'emarketing'"
-is "earlier events are untouched by the second run" \
+shows "earlier events are untouched by the second run" \
 	"1|tester|10001|service|unknown|granted" \
 	events "seq, actor, customer, purpose, old, new" "seq = 1"
 
@@ -153,15 +104,15 @@ printf 'id,E\n20002,yes\n' >a2.csv
 printf 'id,E\n20003,yes\n' >a3.csv
 check "--actor names who ran it" env LOGNAME=tester consent-import \
 	--actor "Kari at the desk" -c emarketing=E a1.csv
-is "--actor is written to the run's events" "Kari at the desk" \
+shows "--actor is written to the run's events" "Kari at the desk" \
 	events "DISTINCT actor" "customer = '20001'"
 check "without --actor or LOGNAME, USER is the actor" \
 	sh -c 'unset LOGNAME; USER=bob exec consent-import -c emarketing=E a2.csv'
-is "USER is written to the events" bob events "DISTINCT actor" \
+shows "USER is written to the events" bob events "DISTINCT actor" \
 	"customer = '20002'"
 check "LOGNAME wins over USER" \
 	env LOGNAME=alice USER=bob consent-import -c emarketing=E a3.csv
-is "LOGNAME is written to the events" alice events "DISTINCT actor" \
+shows "LOGNAME is written to the events" alice events "DISTINCT actor" \
 	"customer = '20003'"
 
 # ---- several files, and stdin ----
@@ -172,7 +123,7 @@ printf 'id\tname\n30004\tAskeladd\n' >f3.tsv
 expect_code 0 "three files (CSV, ';' with CRLF, TSV) in one run" \
 	consent-import f1.csv f2.csv f3.tsv
 same_text "three files: one summary over all" "$(summary 4 4 0 0 0 0 0)" "$T/err"
-is "three files: every row imported with its delimiter" \
+shows "three files: every row imported with its delimiter" \
 "30001|Per
 30002|Pål
 30003|Espen
@@ -184,19 +135,19 @@ expect_code 1 "stdin without FILE: a bad row gives exit 1" \
 same_text "stdin is named <stdin> in diagnostics" \
 "consent-import: <stdin>:3: bad consent value 'x' in E
 $(summary 2 1 0 0 1 0 0)" "$T/err"
-is "stdin is named <stdin> in evidence" "<stdin>:2 E=yes" \
+shows "stdin is named <stdin> in evidence" "<stdin>:2 E=yes" \
 	consents evidence "key = '40001' AND purpose = 'emarketing'"
 
 printf 'id,name\n40003,Dash\n' >dash.csv
 expect_code 0 "'-' among the files reads stdin" \
 	sh -c 'consent-import f1.csv - <dash.csv'
 same_text "'-' among the files: rows of both" "$(summary 3 1 0 2 0 0 0)" "$T/err"
-is "'-' among the files: the stdin row is imported" "40003|Dash" \
+shows "'-' among the files: the stdin row is imported" "40003|Dash" \
 	customers "key, name" "key = '40003'"
 
 printf 'id,name\n40004,Dashed name\n' >./-odd.csv
 expect_code 0 "-- ends the options" consent-import -- -odd.csv
-is "-- ends the options: the file is imported" "40004|Dashed name" \
+shows "-- ends the options: the file is imported" "40004|Dashed name" \
 	customers "key, name" "key = '40004'"
 
 # ---- -q ----
@@ -213,16 +164,16 @@ same_text "-q still reports the rejected row, without the summary" \
 
 printf 'id,name\n60001,Elsewhere\n' >db.csv
 expect_code 0 "--db FILE chooses the store" consent-import --db other.db db.csv
-is "--db: the row is in that store" "60001|Elsewhere" \
+shows "--db: the row is in that store" "60001|Elsewhere" \
 	sqlite3 -batch other.db "SELECT key, name FROM customers"
-is "--db: \$CONSENT_DB is not touched" 0 \
+shows "--db: \$CONSENT_DB is not touched" 0 \
 	sql "SELECT count(*) FROM customers WHERE key = '60001'"
 stat -c %a other.db >mode
 same_text "--db: the new store is mode 0600" 600 mode
 mkdir sub
 expect_code 0 "without --db or CONSENT_DB the store is ./consent.db" \
 	sh -c 'cd sub && unset CONSENT_DB && exec consent-import ../db.csv'
-is "./consent.db holds the row" "60001" \
+shows "./consent.db holds the row" "60001" \
 	sqlite3 -batch sub/consent.db "SELECT key FROM customers"
 
 # ---- --help, --version, an unknown option ----

@@ -4,56 +4,7 @@
 # -d/--csv/--tsv, --allow-erased, --hold-column, --invoice-column, --config.  (--codes and
 # --reset are in 0130, --actor, --db and -q in 0100.)
 . "${0%/*}/lib.sh"
-
-# ---- the store as a user reads it: one row a line, '|'-separated ----
-
-# customers [COLUMNS [CONDITION]]
-customers() {
-	sql "SELECT ${1:-key, name, email, mobile, lang, last_contact,
-	    hold_until, status} FROM customers WHERE ${2:-1} ORDER BY key"
-}
-
-# consents [COLUMNS [CONDITION]]: key purpose state basis source at dated
-# evidence, one row per customer and purpose
-consents() {
-	sql "SELECT ${1:-key, purpose, state, basis, source, dated} FROM (
-	    SELECT c.key AS key, p.name AS purpose, k.state AS state,
-	    k.basis AS basis, k.source AS source, k.at AS at, k.dated AS dated,
-	    e.evidence AS evidence FROM consents k
-	    JOIN customers c ON c.id = k.customer
-	    JOIN purposes p ON p.id = k.purpose
-	    LEFT JOIN events e ON e.seq = k.event)
-	    WHERE ${2:-1} ORDER BY key, purpose"
-}
-
-# events [COLUMNS [CONDITION]]: seq actor tool at customer purpose old new
-# basis source evidence, in chain order
-events() {
-	sql "SELECT ${1:-seq, actor, tool, customer, purpose, old, new, basis,
-	    source, evidence} FROM (
-	    SELECT e.seq AS seq, r.actor AS actor, r.tool AS tool, r.at AS at,
-	    e.customer AS customer, e.purpose AS purpose, e.old AS old,
-	    e.new AS new, e.basis AS basis, e.source AS source,
-	    e.evidence AS evidence FROM events e JOIN runs r ON r.id = e.run)
-	    WHERE ${2:-1} ORDER BY seq"
-}
-
-# is NAME EXPECTED COMMAND...: ok when the command prints EXPECTED.
-is() {
-	_is_name=$1 _is_want=$2
-	shift 2
-	"$@" >"$T/is.out" 2>&1
-	same_text "$_is_name" "$_is_want" "$T/is.out"
-}
-
-# no_stdout NAME: the last run wrote nothing on stdout.
-no_stdout() {
-	check_same "$1" /dev/null "$T/out"
-}
-
-summary() {
-	echo "consent-import: read $1, new $2, updated $3, unchanged $4, rejected $5, suppressed $6, conflicts $7"
-}
+. "$TOP/tests/import.sh"
 
 # ---- --map and --key ----
 
@@ -66,7 +17,7 @@ expect_code 0 "--map maps every field; the key follows id" consent-import \
 	--map 'id=Kundenr,name=Navn,email=E-post,mobile=Mobil,lang=Språk,last_contact=Sist kontakt' \
 	kunder.csv
 same_text "--map: the summary" "$(summary 2 2 0 0 0 0 0)" "$T/err"
-is "--map: every mapped field is stored, normalised" \
+shows "--map: every mapped field is stored, normalised" \
 "1001|Ola Nordmann|ola@example.no|+4791234567|nb|2019-12-24||active
 1002|Kari Nordmann|kari@example.no|+4741234567|nn|2020-01-31||active" customers
 
@@ -83,13 +34,13 @@ check_same "--map errors change nothing" before.dump after.dump
 
 printf 'id,Kundenr,name\nx1,2001,Per\nx2,2002,Pål\n' >key.csv
 expect_code 0 "--key names the key column" consent-import --key Kundenr key.csv
-is "--key: customers keyed by that column, not by id" "2001|Per
+shows "--key: customers keyed by that column, not by id" "2001|Per
 2002|Pål" customers "key, name" "key LIKE '200_'"
-is "--key: the id column is ignored" 0 \
+shows "--key: the id column is ignored" 0 \
 	sql "SELECT count(*) FROM customers WHERE key LIKE 'x%'"
 printf 'id,Kundenr,name\nx1,2003,Espen\n' >key2.csv
 expect_code 0 "-k is --key" consent-import -k Kundenr key2.csv
-is "-k: keyed by that column" "2003|Espen" customers "key, name" "key = '2003'"
+shows "-k: keyed by that column" "2003|Espen" customers "key, name" "key = '2003'"
 expect_code 2 "--key naming a missing column exits 2" \
 	consent-import --key Kundenummer key.csv
 same_text "--key naming a missing column: one diagnostic naming the file once" \
@@ -120,17 +71,17 @@ same_text "no id column: the diagnostic" \
 expect_code 0 "--consent: every value word is taken" \
 	consent-import --consent emarketing=Samtykke words.csv
 same_text "--consent: no row rejected" "$(summary 35 35 0 0 0 0 0)" "$T/err"
-is "--consent: yes ja kyllä 1 true granted y j (any case) grant" "17|granted" \
+shows "--consent: yes ja kyllä 1 true granted y j (any case) grant" "17|granted" \
 	consents "count(*), group_concat(DISTINCT state)" \
 	"purpose = 'emarketing' AND key LIKE 'g%'"
-is "--consent: no nei nej ei 0 false denied n (any case) deny" "15|denied" \
+shows "--consent: no nei nej ei 0 false denied n (any case) deny" "15|denied" \
 	consents "count(*), group_concat(DISTINCT state)" \
 	"purpose = 'emarketing' AND key LIKE 'd%'"
-is "--consent: withdrawn (any case) records withdrawn" "w1|withdrawn
+shows "--consent: withdrawn (any case) records withdrawn" "w1|withdrawn
 w2|withdrawn" consents "key, state" "purpose = 'emarketing' AND key LIKE 'w%'"
-is "--consent: an empty cell records nothing" "" \
+shows "--consent: an empty cell records nothing" "" \
 	consents "group_concat(purpose)" "key = 'e1' AND purpose <> 'service'"
-is "--consent: column consents are undated, basis from the purpose, source import, evidence FILE:LINE COLUMN=VALUE" \
+shows "--consent: column consents are undated, basis from the purpose, source import, evidence FILE:LINE COLUMN=VALUE" \
 "g1|consent|import|0|2026-12-01T12:00:00Z|words.csv:2 Samtykke=yes
 g8|consent|import|0|2026-12-01T12:00:00Z|words.csv:9 Samtykke=kYLLÄ" \
 	consents "key, basis, source, dated, at, evidence" \
@@ -139,7 +90,7 @@ g8|consent|import|0|2026-12-01T12:00:00Z|words.csv:9 Samtykke=kYLLÄ" \
 printf 'id,E,P,S\n4001,ja,nei,1\n4002,,0,true\n' >multi.csv
 expect_code 0 "--consent is repeatable and takes lists" consent-import \
 	-c emarketing=E -c partners=P,profiling=S multi.csv
-is "--consent lists: each purpose from its column" \
+shows "--consent lists: each purpose from its column" \
 "4001|emarketing|granted
 4001|partners|denied
 4001|profiling|granted
@@ -165,13 +116,13 @@ check_same "--consent errors change nothing" before.dump after.dump
 printf 'id,E\n5001,yes\n' >b1.csv
 expect_code 0 "--basis and --source apply to what the run records" \
 	consent-import -c emarketing=E --basis soft-opt-in --source paper b1.csv
-is "--basis/--source: the column's consent carries them; the new customer's service grant keeps contract/import" \
+shows "--basis/--source: the column's consent carries them; the new customer's service grant keeps contract/import" \
 "5001|emarketing|granted|soft-opt-in|paper|0
 5001|service|granted|contract|import|0" consents "" "key = '5001'"
 printf 'id,E\n5002,yes\n' >b2.csv
 expect_code 0 "-b and -s are --basis and --source" \
 	consent-import -c emarketing=E -b legitimate-interest -s web-form b2.csv
-is "-b/-s: recorded" "5002|emarketing|granted|legitimate-interest|web-form|0" \
+shows "-b/-s: recorded" "5002|emarketing|granted|legitimate-interest|web-form|0" \
 	consents "" "key = '5002' AND purpose = 'emarketing'"
 for b in consent contract legal-obligation legitimate-interest soft-opt-in \
     vital-interest public-task; do
@@ -179,7 +130,7 @@ for b in consent contract legal-obligation legitimate-interest soft-opt-in \
 	check "--basis $b is a legal basis" \
 		consent-import -c emarketing=E --basis "$b" basis.csv
 done
-is "--basis: each basis is stored as given" \
+shows "--basis: each basis is stored as given" \
 "consent
 contract
 legal-obligation
@@ -192,7 +143,7 @@ for s in import landing email sms web-form portal paper phone chat manual; do
 	check "--source $s is a source" \
 		consent-import -c emarketing=E --source "$s" source.csv
 done
-is "--source: each source is stored as given" "10" \
+shows "--source: each source is stored as given" "10" \
 	consents "count(*)" "purpose = 'emarketing' AND key = 's-' || source"
 sql .dump >before.dump
 expect_code 2 "an unknown --basis exits 2" \
@@ -211,7 +162,7 @@ check "--at with an ISO date" consent-import -c emarketing=E --at 2026-11-15 at1
 check "--at with dd.mm.yyyy" consent-import -c emarketing=E --at 16.11.2026 at2.csv
 check "--at with an RFC 3339 time and offset" \
 	consent-import -c emarketing=E --at 2026-11-17T10:30:00+01:00 at3.csv
-is "--at makes the evidence dated, at the given time (UTC)" \
+shows "--at makes the evidence dated, at the given time (UTC)" \
 "5101|1|2026-11-15T00:00:00Z
 5102|1|2026-11-16T00:00:00Z
 5103|1|2026-11-17T09:30:00Z" consents "key, dated, at" \
@@ -228,9 +179,9 @@ check_same "a bad --at changes nothing" before.dump after.dump
 printf 'id,E\n5201,yes\n' >ev.csv
 expect_code 0 "--evidence sets the evidence text" \
 	consent-import -c emarketing=E --evidence "signed form 2026/17" ev.csv
-is "--evidence: stored with the consent" "signed form 2026/17" \
+shows "--evidence: stored with the consent" "signed form 2026/17" \
 	consents evidence "key = '5201' AND purpose = 'emarketing'"
-is "--evidence: and in its audit event" "signed form 2026/17" \
+shows "--evidence: and in its audit event" "signed form 2026/17" \
 	events evidence "customer = '5201' AND purpose = 'emarketing'"
 
 # ---- --set ----
@@ -239,7 +190,7 @@ printf 'id\n6001\n6002\n' >ids.csv
 expect_code 0 "--set records a decision for every customer of the input" \
 	consent-import --set emarketing=granted,partners=denied ids.csv
 same_text "--set: the summary" "$(summary 2 2 0 0 0 0 0)" "$T/err"
-is "--set: dated now, source manual, evidence '--set P=STATE'" \
+shows "--set: dated now, source manual, evidence '--set P=STATE'" \
 "6001|emarketing|granted|consent|manual|2026-12-01T12:00:00Z|1|--set emarketing=granted
 6001|partners|denied|consent|manual|2026-12-01T12:00:00Z|1|--set partners=denied
 6002|emarketing|granted|consent|manual|2026-12-01T12:00:00Z|1|--set emarketing=granted
@@ -251,12 +202,12 @@ expect_code 0 "--set emarketing=withdrawn cancels a given consent" \
 	--set emarketing=withdrawn --source phone --at 2026-12-02 \
 	--evidence "called in" --basis consent ids.csv
 same_text "--set withdrawn: 2 updated" "$(summary 2 0 2 0 0 0 0)" "$T/err"
-is "--set with --source, --at, --evidence" \
+shows "--set with --source, --at, --evidence" \
 "6001|emarketing|withdrawn|consent|phone|2026-12-02T00:00:00Z|1|called in
 6002|emarketing|withdrawn|consent|phone|2026-12-02T00:00:00Z|1|called in" \
 	consents "key, purpose, state, basis, source, at, dated, evidence" \
 	"key LIKE '600_' AND purpose = 'emarketing'"
-is "--set withdrawn: events granted -> withdrawn" \
+shows "--set withdrawn: events granted -> withdrawn" \
 "6001|emarketing|granted|withdrawn|phone|called in
 6002|emarketing|granted|withdrawn|phone|called in" \
 	events "customer, purpose, old, new, source, evidence" \
@@ -286,7 +237,7 @@ check_same "--rejects: header + reason column, rows as read, ';' and CRLF kept" 
 	rejects.want rejects.csv
 stat -c %a rejects.csv >mode
 same_text "--rejects: the file is mode 0600" 600 mode
-is "--rejects: the good row is imported" "7001|emarketing|granted" \
+shows "--rejects: the good row is imported" "7001|emarketing|granted" \
 	consents "key, purpose, state" "key LIKE '700_' AND purpose <> 'service'"
 printf 'id,email\n7101,x@\n' >rej2.csv
 expect_code 1 "-r is --rejects" consent-import -r rejects2.csv rej2.csv
@@ -304,11 +255,11 @@ grep_ok "cp1252 input without --encoding: invalid UTF-8 named with file and line
 	"consent-import: cp1252.csv:2: invalid UTF-8" "$T/err"
 expect_code 0 "--encoding cp1252 converts the input" \
 	consent-import --encoding cp1252 cp1252.csv
-is "--encoding cp1252: names and e-mail stored as UTF-8" \
+shows "--encoding cp1252: names and e-mail stored as UTF-8" \
 	"8001|Blåbær Øst €|æ@example.no" customers "key, name, email" "key = '8001'"
 printf 'id,name\n8002,J\370rgen M\374ller\n' >latin1.csv
 expect_code 0 "-e latin1 converts the input" consent-import -e latin1 latin1.csv
-is "-e latin1: stored as UTF-8" "8002|Jørgen Müller" \
+shows "-e latin1: stored as UTF-8" "8002|Jørgen Müller" \
 	customers "key, name" "key = '8002'"
 sql .dump >before.dump
 expect_code 2 "an unknown encoding exits 2" \
@@ -326,33 +277,33 @@ expect_code 2 "detection takes ',' for a header with as many ',' as ';'" \
 sql .dump >after.dump
 check_same "... and changes nothing" before.dump after.dump
 expect_code 0 "-d ';' sets the delimiter" consent-import -d ';' semi.csv
-is "-d ';': the row is imported" 9001 customers key "key = '9001'"
+shows "-d ';': the row is imported" 9001 customers key "key = '9001'"
 printf 'id|name\n9002|Pipe\n' >pipe.csv
 expect_code 0 "--delimiter '|' sets the delimiter" \
 	consent-import --delimiter '|' pipe.csv
-is "--delimiter '|': fields split on it" "9002|Pipe" \
+shows "--delimiter '|': fields split on it" "9002|Pipe" \
 	customers "key, name" "key = '9002'"
 printf 'id,name;x;y\n9003,A;B;C\n' >comma.csv
 expect_code 2 "detection takes ';' when the header has more of them" \
 	consent-import comma.csv
 expect_code 0 "--csv forces ','" consent-import --csv comma.csv
-is "--csv: the row is imported" 9003 customers key "key = '9003'"
+shows "--csv: the row is imported" 9003 customers key "key = '9003'"
 printf 'id\n9004,5\n' >tab.tsv
 expect_code 1 "a one-column header is read as ','" consent-import tab.tsv
 expect_code 0 "--tsv forces tab" consent-import --tsv tab.tsv
-is "--tsv: the comma is part of the key" "9004,5" customers key "key LIKE '9004%'"
+shows "--tsv: the comma is part of the key" "9004,5" customers key "key LIKE '9004%'"
 
 # ---- --hold-column ----
 
 printf 'id,name,Oppbevar\nh1,Hold A,31.12.2031\nh2,Hold B,\n' >hold.csv
 expect_code 0 "--hold-column reads the hold date" \
 	consent-import --hold-column Oppbevar hold.csv
-is "--hold-column: dd.mm.yyyy stored as YYYY-MM-DD, empty stores none" \
+shows "--hold-column: dd.mm.yyyy stored as YYYY-MM-DD, empty stores none" \
 "h1|2031-12-31
 h2|" customers "key, hold_until" "key LIKE 'h_'"
 printf 'id,name,Oppbevar\nh1,Hold A,\nh2,Hold B,2030-06-30\n' >hold2.csv
 expect_code 0 "--hold-column again" consent-import --hold-column Oppbevar hold2.csv
-is "--hold-column: an empty cell keeps what is stored, a date sets it" \
+shows "--hold-column: an empty cell keeps what is stored, a date sets it" \
 "h1|2031-12-31
 h2|2030-06-30" customers "key, hold_until" "key LIKE 'h_'"
 printf 'id,name,Oppbevar\nh3,Hold C,31.02.2031\n' >hold3.csv
@@ -379,7 +330,7 @@ printf '[retention]\nbookkeeping = 5y\n' >books.conf
 expect_code 0 "--invoice-column with bookkeeping = 5y" \
 	consent-import --config books.conf --invoice-column Faktura \
 	--hold-column Oppbevar inv.csv
-is "--invoice-column: the hold is the invoice plus 5 years, or the later hold date" \
+shows "--invoice-column: the hold is the invoice plus 5 years, or the later hold date" \
 "h4|2029-03-15
 h5|2026-12-31
 h6|" customers "key, hold_until" "key IN ('h4', 'h5', 'h6')"
@@ -400,23 +351,23 @@ printf 'id,name,E\nr1,Changed,no\nr2,Active 2,no\n' >restr2.csv
 expect_code 0 "a restricted customer's row is suppressed (exit 0)" \
 	consent-import -c emarketing=E restr2.csv
 same_text "restricted: counted as suppressed" "$(summary 2 0 1 0 0 1 0)" "$T/err"
-is "restricted: master data unchanged" "r1|Restricted|restricted" \
+shows "restricted: master data unchanged" "r1|Restricted|restricted" \
 	customers "key, name, status" "key = 'r1'"
 consents "key, purpose, state, at, evidence" "key = 'r1'" >r1.after
 check_same "restricted: consents unchanged" r1.before r1.after
-is "restricted: no event written" "$nev" \
+shows "restricted: no event written" "$nev" \
 	sql "SELECT count(*) FROM events WHERE customer = 'r1'"
-is "restricted: the other row's master data is imported" "r2|Active 2" \
+shows "restricted: the other row's master data is imported" "r2|Active 2" \
 	customers "key, name" "key = 'r2'"
-is "restricted: the other row's consent is recorded" "r2|withdrawn" \
+shows "restricted: the other row's consent is recorded" "r2|withdrawn" \
 	consents "key, state" "key = 'r2' AND purpose = 'emarketing'"
 printf 'id,name,E\nr1,Changed,no\n' >restr3.csv
 expect_code 0 "--allow-erased imports a restricted customer's row" \
 	consent-import --allow-erased -c emarketing=E restr3.csv
 same_text "--allow-erased: updated, not suppressed" "$(summary 1 0 1 0 0 0 0)" "$T/err"
-is "--allow-erased: master data updated" "r1|Changed" \
+shows "--allow-erased: master data updated" "r1|Changed" \
 	customers "key, name" "key = 'r1'"
-is "--allow-erased: the consent is recorded" "r1|emarketing|withdrawn" \
+shows "--allow-erased: the consent is recorded" "r1|emarketing|withdrawn" \
 	consents "key, purpose, state" "key = 'r1' AND purpose = 'emarketing'"
 
 # ---- --allow-erased: a tombstone (consent-erase makes it) ----
@@ -428,11 +379,11 @@ printf 'id,name,email\ne9,Erik G,ERIK.GLEMT@example.no\n' >back.csv
 expect_code 0 "a row matching the tombstone by e-mail is suppressed (exit 0)" \
 	consent-import back.csv
 same_text "tombstone: counted as suppressed" "$(summary 1 0 0 0 0 1 0)" "$T/err"
-is "tombstone: nothing stored" "0" sql "SELECT count(*) FROM customers WHERE key IN ('e1', 'e9')"
+shows "tombstone: nothing stored" "0" sql "SELECT count(*) FROM customers WHERE key IN ('e1', 'e9')"
 expect_code 0 "--allow-erased imports it all the same" \
 	consent-import --allow-erased back.csv
 same_text "--allow-erased: new, not suppressed" "$(summary 1 1 0 0 0 0 0)" "$T/err"
-is "--allow-erased: the row is stored" "e9|Erik G|erik.glemt@example.no" \
+shows "--allow-erased: the row is stored" "e9|Erik G|erik.glemt@example.no" \
 	customers "key, name, email" "key = 'e9'"
 
 # ---- --config ----
@@ -459,7 +410,7 @@ expect_code 0 "--config: an import with an extra, an inactive and a legal-obliga
 same_text "--config: one warning for the inactive purpose, then the summary" \
 "consent-import: purpose 'profiling' is inactive
 $(summary 3 3 0 0 0 0 0)" "$T/err"
-is "--config: the extra purpose is recorded; the inactive one too; warranty granted for new customers unless the row records it" \
+shows "--config: the extra purpose is recorded; the inactive one too; warranty granted for new customers unless the row records it" \
 "c1|newsletter|granted|consent|import|0
 c1|profiling|granted|consent|import|0
 c1|service|granted|contract|import|0
@@ -469,14 +420,14 @@ c2|service|granted|contract|import|0
 c2|warranty|granted|legal-obligation|import|0
 c3|service|granted|contract|import|0
 c3|warranty|denied|legal-obligation|import|0" consents "" "key LIKE 'c_'"
-is "--config: [company] country is the mobile numbers' default" "+46701234567" \
+shows "--config: [company] country is the mobile numbers' default" "+46701234567" \
 	customers mobile "key = 'c1'"
 printf 'id,name\n1001,Ola Nordmann\nc4,New\n' >conf2.csv
 expect_code 0 "CONSENT_CONFIG names the configuration" \
 	env CONSENT_CONFIG=consent.conf consent-import conf2.csv
 same_text "CONSENT_CONFIG: one existing (from before the configuration), one new" \
 	"$(summary 2 1 0 1 0 0 0)" "$T/err"
-is "a non-consent purpose is granted for new customers only" \
+shows "a non-consent purpose is granted for new customers only" \
 	"c4|warranty|granted|legal-obligation|import|0" consents "" \
 	"purpose = 'warranty' AND key IN ('c4', '1001')"
 printf 'id,P\nc5,ja\nc6,nei\n' >conf3.csv

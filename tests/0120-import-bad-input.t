@@ -4,56 +4,7 @@
 # good rows imported, exit 1), and the inputs that stop the run (exit 2,
 # the store left as it was).
 . "${0%/*}/lib.sh"
-
-# ---- the store as a user reads it: one row a line, '|'-separated ----
-
-# customers [COLUMNS [CONDITION]]
-customers() {
-	sql "SELECT ${1:-key, name, email, mobile, lang, last_contact,
-	    hold_until, status} FROM customers WHERE ${2:-1} ORDER BY key"
-}
-
-# consents [COLUMNS [CONDITION]]: key purpose state basis source at dated
-# evidence, one row per customer and purpose
-consents() {
-	sql "SELECT ${1:-key, purpose, state, basis, source, dated} FROM (
-	    SELECT c.key AS key, p.name AS purpose, k.state AS state,
-	    k.basis AS basis, k.source AS source, k.at AS at, k.dated AS dated,
-	    e.evidence AS evidence FROM consents k
-	    JOIN customers c ON c.id = k.customer
-	    JOIN purposes p ON p.id = k.purpose
-	    LEFT JOIN events e ON e.seq = k.event)
-	    WHERE ${2:-1} ORDER BY key, purpose"
-}
-
-# events [COLUMNS [CONDITION]]: seq actor tool at customer purpose old new
-# basis source evidence, in chain order
-events() {
-	sql "SELECT ${1:-seq, actor, tool, customer, purpose, old, new, basis,
-	    source, evidence} FROM (
-	    SELECT e.seq AS seq, r.actor AS actor, r.tool AS tool, r.at AS at,
-	    e.customer AS customer, e.purpose AS purpose, e.old AS old,
-	    e.new AS new, e.basis AS basis, e.source AS source,
-	    e.evidence AS evidence FROM events e JOIN runs r ON r.id = e.run)
-	    WHERE ${2:-1} ORDER BY seq"
-}
-
-# is NAME EXPECTED COMMAND...: ok when the command prints EXPECTED.
-is() {
-	_is_name=$1 _is_want=$2
-	shift 2
-	"$@" >"$T/is.out" 2>&1
-	same_text "$_is_name" "$_is_want" "$T/is.out"
-}
-
-# no_stdout NAME: the last run wrote nothing on stdout.
-no_stdout() {
-	check_same "$1" /dev/null "$T/out"
-}
-
-summary() {
-	echo "consent-import: read $1, new $2, updated $3, unchanged $4, rejected $5, suppressed $6, conflicts $7"
-}
+. "$TOP/tests/import.sh"
 
 # unchanged_since NAME DUMP: the store is as it was dumped.
 unchanged_since() {
@@ -103,10 +54,10 @@ consent-import: bad.csv:14: bad last contact date '29.02.2021'
 consent-import: bad.csv:15: bad last contact date 'yesterday'
 $(summary 15 2 0 0 13 0 0)" "$T/err"
 no_stdout "bad master data: nothing on stdout"
-is "bad master data: only the good rows are imported" \
+shows "bad master data: only the good rows are imported" \
 "10|Good One|good@example.no|+4791234567|nb|2020-02-01||active
 24|Leap||||2024-02-29||active" customers "" "CAST(key AS INTEGER) BETWEEN 10 AND 24"
-is "bad master data: no rejected row is stored" 0 \
+shows "bad master data: no rejected row is stored" 0 \
 	sql "SELECT count(*) FROM customers WHERE CAST(key AS INTEGER) BETWEEN 11 AND 23"
 
 # ---- the key: missing, duplicate ----
@@ -127,7 +78,7 @@ consent-import: keys.csv:4: duplicate key '30' (first on line 2)
 consent-import: keys.csv:5: bad e-mail address 'bad@'
 consent-import: keys.csv:6: duplicate key '31' (first on line 5)
 $(summary 6 2 0 0 4 0 0)" "$T/err"
-is "key problems: the first occurrence stands; a key first seen on a rejected row is not imported at all" \
+shows "key problems: the first occurrence stands; a key first seen on a rejected row is not imported at all" \
 "30|First|first@example.no
 32|Once|once@example.no" customers "key, name, email" "key BETWEEN '30' AND '39'"
 
@@ -137,7 +88,7 @@ expect_code 1 "a key seen in an earlier file of the run is a duplicate" \
 	consent-import dupa.csv dupb.csv
 grep_ok "a duplicate across files is reported on the later file" \
 	"consent-import: dupb.csv:3: duplicate key '33' (first on " "$T/err"
-is "a duplicate across files: the first stands" "33|In A
+shows "a duplicate across files: the first stands" "33|In A
 34|In B" customers "key, name" "key IN ('33', '34')"
 
 # ---- consent values ----
@@ -149,9 +100,9 @@ same_text "bad consent values: the value and the column are named" \
 "consent-import: vals.csv:3: bad consent value 'kanskje' in E
 consent-import: vals.csv:5: bad consent value '2' in P
 $(summary 4 2 0 0 2 0 0)" "$T/err"
-is "bad consent values: a row with one bad value records nothing" 0 \
+shows "bad consent values: a row with one bad value records nothing" 0 \
 	sql "SELECT count(*) FROM customers WHERE key IN ('41', '43')"
-is "bad consent values: good rows recorded, a blank cell records nothing" \
+shows "bad consent values: good rows recorded, a blank cell records nothing" \
 "40|emarketing|granted
 40|partners|denied" consents "key, purpose, state" \
 	"key IN ('40', '42') AND purpose <> 'service'"
@@ -168,7 +119,7 @@ $(summary 5 2 0 0 3 0 0)" "$T/err"
 printf 'id,name,email,reason\n51,Short,2 fields where the header has 3\n52,Long,l@example.no,extra,4 fields where the header has 3\n53,"bad"quote,,"bad quoting (a quote inside an unquoted field, or text after a closing quote)"\n' >ragged.want
 check_same "ragged rows: written to --rejects as read, with the reason" \
 	ragged.want ragged.rej
-is "ragged rows: the good rows are imported, a quoted newline kept" \
+shows "ragged rows: the good rows are imported, a quoted newline kept" \
 "50|Multi
 Line
 54|Last" customers "key, name" "key IN ('50', '51', '52', '53', '54')"
@@ -184,12 +135,12 @@ same_text "invalid UTF-8: named with file and line" \
 $(summary 2 1 0 0 1 0 0)" "$T/err"
 printf 'id,name,reason\n60,Bj\370rn,invalid UTF-8 (is it another encoding? try --encoding cp1252)\n' >latin.want
 check_same "invalid UTF-8: the row goes to --rejects with its bytes" latin.want latin.rej
-is "invalid UTF-8: the other row is imported" "61" \
+shows "invalid UTF-8: the other row is imported" "61" \
 	customers key "key IN ('60', '61')"
 
 printf '\357\273\277id,name\n62,Bom\n' >bom.csv
 expect_code 0 "a UTF-8 byte-order mark is dropped" consent-import bom.csv
-is "a byte-order mark: the id column is found" "62|Bom" \
+shows "a byte-order mark: the id column is found" "62|Bom" \
 	customers "key, name" "key = '62'"
 
 sql .dump >before.dump

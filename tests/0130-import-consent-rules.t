@@ -5,56 +5,7 @@
 # consent kept, master data updated); --reset; letter codes; the same state
 # twice writes nothing.
 . "${0%/*}/lib.sh"
-
-# ---- the store as a user reads it: one row a line, '|'-separated ----
-
-# customers [COLUMNS [CONDITION]]
-customers() {
-	sql "SELECT ${1:-key, name, email, mobile, lang, last_contact,
-	    hold_until, status} FROM customers WHERE ${2:-1} ORDER BY key"
-}
-
-# consents [COLUMNS [CONDITION]]: key purpose state basis source at dated
-# evidence, one row per customer and purpose
-consents() {
-	sql "SELECT ${1:-key, purpose, state, basis, source, dated} FROM (
-	    SELECT c.key AS key, p.name AS purpose, k.state AS state,
-	    k.basis AS basis, k.source AS source, k.at AS at, k.dated AS dated,
-	    e.evidence AS evidence FROM consents k
-	    JOIN customers c ON c.id = k.customer
-	    JOIN purposes p ON p.id = k.purpose
-	    LEFT JOIN events e ON e.seq = k.event)
-	    WHERE ${2:-1} ORDER BY key, purpose"
-}
-
-# events [COLUMNS [CONDITION]]: seq actor tool at customer purpose old new
-# basis source evidence, in chain order
-events() {
-	sql "SELECT ${1:-seq, actor, tool, customer, purpose, old, new, basis,
-	    source, evidence} FROM (
-	    SELECT e.seq AS seq, r.actor AS actor, r.tool AS tool, r.at AS at,
-	    e.customer AS customer, e.purpose AS purpose, e.old AS old,
-	    e.new AS new, e.basis AS basis, e.source AS source,
-	    e.evidence AS evidence FROM events e JOIN runs r ON r.id = e.run)
-	    WHERE ${2:-1} ORDER BY seq"
-}
-
-# is NAME EXPECTED COMMAND...: ok when the command prints EXPECTED.
-is() {
-	_is_name=$1 _is_want=$2
-	shift 2
-	"$@" >"$T/is.out" 2>&1
-	same_text "$_is_name" "$_is_want" "$T/is.out"
-}
-
-# no_stdout NAME: the last run wrote nothing on stdout.
-no_stdout() {
-	check_same "$1" /dev/null "$T/out"
-}
-
-summary() {
-	echo "consent-import: read $1, new $2, updated $3, unchanged $4, rejected $5, suppressed $6, conflicts $7"
-}
+. "$TOP/tests/import.sh"
 
 # at TIME COMMAND...: run with the clock at TIME.
 at() {
@@ -72,7 +23,7 @@ nevents() {
 printf 'id,name,E\nk1,Ola,ja\nk2,Kari,nei\n' >s1.csv
 expect_code 0 "a first import: yes and no" \
 	at 2026-01-01T00:00:00Z consent-import -c emarketing=E s1.csv
-is "yes grants, no on an unknown consent denies" \
+shows "yes grants, no on an unknown consent denies" \
 "k1|emarketing|granted|2026-01-01T00:00:00Z|0
 k2|emarketing|denied|2026-01-01T00:00:00Z|0" \
 	consents "key, purpose, state, at, dated" "purpose = 'emarketing'"
@@ -82,18 +33,18 @@ expect_code 0 "no for a granted consent" \
 	at 2026-06-01T00:00:00Z consent-import -c emarketing=E s2.csv
 same_text "no for a granted consent: 1 updated, the same state 1 unchanged" \
 	"$(summary 2 0 1 1 0 0 0)" "$T/err"
-is "no for a granted consent becomes withdrawn; a denied one stays as stored" \
+shows "no for a granted consent becomes withdrawn; a denied one stays as stored" \
 "k1|emarketing|withdrawn|2026-06-01T00:00:00Z|s2.csv:2 E=nei
 k2|emarketing|denied|2026-01-01T00:00:00Z|s1.csv:3 E=nei" \
 	consents "key, purpose, state, at, evidence" "purpose = 'emarketing'"
-is "the withdrawal's event: granted -> withdrawn; none for the unchanged one" \
+shows "the withdrawal's event: granted -> withdrawn; none for the unchanged one" \
 	"k1|emarketing|granted|withdrawn" \
 	events "customer, purpose, old, new" "at = '2026-06-01T00:00:00Z'"
 
 printf 'id,name,E\nk1,Ola,nei\n' >s2b.csv
 expect_code 0 "no again for a withdrawn consent" \
 	at 2026-06-02T00:00:00Z consent-import -c emarketing=E s2b.csv
-is "no on a withdrawn consent keeps the withdrawal, and writes nothing" \
+shows "no on a withdrawn consent keeps the withdrawal, and writes nothing" \
 	"k1|emarketing|withdrawn|2026-06-01T00:00:00Z|s2.csv:2 E=nei" \
 	consents "key, purpose, state, at, evidence" "key = 'k1' AND purpose = 'emarketing'"
 
@@ -108,8 +59,8 @@ same_text "an undated yes: 2 conflicts, the rows updated (their names)" \
 	"$(summary 2 0 2 0 0 0 2)" "$T/err"
 consents "key, purpose, state, basis, source, at, dated, evidence" >c.after
 check_same "an undated yes: the consents stay as stored" c.before c.after
-is "an undated yes: no consent event" "$n" nevents
-is "an undated yes: the master data is still updated" "k1|Ola Nordmann
+shows "an undated yes: no consent event" "$n" nevents
+shows "an undated yes: the master data is still updated" "k1|Ola Nordmann
 k2|Kari Nordmann" customers "key, name"
 
 printf 'id,name,E\nk1,Ola Nordmann,ja\n' >s4.csv
@@ -122,7 +73,7 @@ printf 'id,S\nk1,R\n' >codes1.csv
 expect_code 0 "an undated letter code on a withdrawn consent" \
 	at 2026-07-03T00:00:00Z consent-import --codes S:R=emarketing codes1.csv
 same_text "an undated letter code: a conflict" "$(summary 1 0 0 1 0 0 1)" "$T/err"
-is "an undated letter code: still withdrawn" "withdrawn" \
+shows "an undated letter code: still withdrawn" "withdrawn" \
 	consents state "key = 'k1' AND purpose = 'emarketing'"
 
 # ---- dated yes: older or equal is a conflict, strictly newer wins ----
@@ -131,23 +82,23 @@ expect_code 0 "a yes dated before the withdrawal" \
 	at 2026-08-01T00:00:00Z consent-import -c emarketing=E --at 2026-05-31 s4.csv
 same_text "a yes dated before the withdrawal: a conflict" \
 	"$(summary 1 0 0 1 0 0 1)" "$T/err"
-is "a yes dated before the withdrawal: still withdrawn" "withdrawn|2026-06-01T00:00:00Z" \
+shows "a yes dated before the withdrawal: still withdrawn" "withdrawn|2026-06-01T00:00:00Z" \
 	consents "state, at" "key = 'k1' AND purpose = 'emarketing'"
 expect_code 0 "a yes dated at the withdrawal's time" \
 	at 2026-08-01T00:00:00Z consent-import -c emarketing=E \
 	--at 2026-06-01T00:00:00Z s4.csv
 same_text "a tie: a conflict" "$(summary 1 0 0 1 0 0 1)" "$T/err"
-is "a tie keeps what is stored" "withdrawn|2026-06-01T00:00:00Z" \
+shows "a tie keeps what is stored" "withdrawn|2026-06-01T00:00:00Z" \
 	consents "state, at" "key = 'k1' AND purpose = 'emarketing'"
-is "conflicts wrote no event" "$n" nevents
+shows "conflicts wrote no event" "$n" nevents
 expect_code 0 "a yes dated a second after the withdrawal" \
 	at 2026-08-01T00:00:00Z consent-import -c emarketing=E \
 	--at 2026-06-01T00:00:01Z s4.csv
 same_text "strictly newer: updated, no conflict" "$(summary 1 0 1 0 0 0 0)" "$T/err"
-is "strictly newer: granted, dated, at the evidence's time" \
+shows "strictly newer: granted, dated, at the evidence's time" \
 	"granted|1|2026-06-01T00:00:01Z|s4.csv:2 E=ja" \
 	consents "state, dated, at, evidence" "key = 'k1' AND purpose = 'emarketing'"
-is "strictly newer: one event withdrawn -> granted" \
+shows "strictly newer: one event withdrawn -> granted" \
 	"k1|emarketing|withdrawn|granted|s4.csv:2 E=ja" \
 	events "customer, purpose, old, new, evidence" "seq > $n"
 
@@ -160,15 +111,15 @@ expect_code 0 "--set granted dated before a denial" \
 	--at 2025-12-31 k2.csv
 same_text "--set dated before the denial: a conflict" \
 	"$(summary 1 0 0 1 0 0 1)" "$T/err"
-is "--set dated before the denial: still denied" "denied" \
+shows "--set dated before the denial: still denied" "denied" \
 	consents state "key = 'k2' AND purpose = 'emarketing'"
 expect_code 0 "--set granted, dated now, after a denial" \
 	at 2026-09-01T00:00:00Z consent-import --set emarketing=granted k2.csv
 same_text "--set newer than the denial: updated" "$(summary 1 0 1 0 0 0 0)" "$T/err"
-is "--set newer than the denial: granted, dated now, source manual" \
+shows "--set newer than the denial: granted, dated now, source manual" \
 	"granted|1|2026-09-01T00:00:00Z|manual" \
 	consents "state, dated, at, source" "key = 'k2' AND purpose = 'emarketing'"
-is "--set newer than the denial: one event denied -> granted" \
+shows "--set newer than the denial: one event denied -> granted" \
 	"k2|emarketing|denied|granted|manual" \
 	events "customer, purpose, old, new, source" "seq > $n"
 
@@ -179,8 +130,8 @@ printf 'id,E\nk1,yes\nk2,J\n' >same.csv
 expect_code 0 "yes on granted" \
 	at 2026-10-01T00:00:00Z consent-import -c emarketing=E same.csv
 same_text "yes on granted: unchanged" "$(summary 2 0 0 2 0 0 0)" "$T/err"
-is "yes on granted: no event" "$n" nevents
-is "yes on granted: the stored evidence stays" "k1|2026-06-01T00:00:01Z|1
+shows "yes on granted: no event" "$n" nevents
+shows "yes on granted: the stored evidence stays" "k1|2026-06-01T00:00:01Z|1
 k2|2026-09-01T00:00:00Z|1" consents "key, at, dated" "purpose = 'emarketing'"
 
 # ---- new customers: default grants, unless the row records the purpose ----
@@ -188,7 +139,7 @@ k2|2026-09-01T00:00:00Z|1" consents "key, at, dated" "purpose = 'emarketing'"
 printf 'id,Service\nn1,nei\nn2,\n' >svc.csv
 expect_code 0 "a new customer whose row records service" \
 	consent-import -c service=Service svc.csv
-is "the row's own answer for service wins over the default grant" \
+shows "the row's own answer for service wins over the default grant" \
 "n1|service|denied|contract|import|0
 n2|service|granted|contract|import|0" consents "" "key IN ('n1', 'n2')"
 
@@ -202,7 +153,7 @@ printf 'id,S\nr1,ja\nr2,\nr3,\n' >reset.csv
 expect_code 0 "--reset with a profiling column" \
 	at 2026-12-02T00:00:00Z consent-import --reset -c profiling=S reset.csv
 same_text "--reset: the summary" "$(summary 3 1 2 0 0 0 0)" "$T/err"
-is "--reset: what the row records stands, everything else denied, a withdrawal stays; a new customer gets no default grant" \
+shows "--reset: what the row records stands, everything else denied, a withdrawal stays; a new customer gets no default grant" \
 "r1|emarketing|denied|consent|import
 r1|partners|withdrawn|consent|import
 r1|profiling|granted|consent|import
@@ -216,7 +167,7 @@ r3|partners|denied|consent|import
 r3|profiling|denied|consent|import
 r3|service|denied|contract|import" \
 	consents "key, purpose, state, basis, source" "key LIKE 'r_'"
-is "--reset: events for the changes it made" \
+shows "--reset: events for the changes it made" \
 "r1|service|granted|denied
 r1|emarketing|granted|denied
 r1|profiling|unknown|granted
@@ -233,7 +184,7 @@ n=$(nevents)
 expect_code 0 "--reset again" \
 	at 2026-12-03T00:00:00Z consent-import --reset -c profiling=S reset.csv
 same_text "--reset again: all unchanged" "$(summary 3 0 0 3 0 0 0)" "$T/err"
-is "--reset again: no event" "$n" nevents
+shows "--reset again: no event" "$n" nevents
 
 # ---- letter codes ----
 
@@ -241,7 +192,7 @@ printf 'id,name,status\nq1,Rf,RF\nq2,Empty,\nq3,Unknown letters,SXZ\nq4,Lower ca
 expect_code 0 "--codes: a letter-code column" \
 	consent-import --codes status:R=emarketing,F=partners,S=profiling codes.csv
 same_text "--codes: the summary" "$(summary 5 5 0 0 0 0 0)" "$T/err"
-is "--codes: letters grant, missing letters say no, empty records nothing, unknown letters ignored, case counts" \
+shows "--codes: letters grant, missing letters say no, empty records nothing, unknown letters ignored, case counts" \
 "q1|emarketing|granted
 q1|partners|granted
 q1|profiling|denied
@@ -255,13 +206,13 @@ q5|emarketing|granted
 q5|partners|granted
 q5|profiling|granted" consents "key, purpose, state" \
 	"key LIKE 'q_' AND purpose <> 'service'"
-is "--codes: undated, source import, evidence FILE:LINE COLUMN=VALUE" \
+shows "--codes: undated, source import, evidence FILE:LINE COLUMN=VALUE" \
 "q1|emarketing|consent|import|0|codes.csv:2 status=RF
 q1|partners|consent|import|0|codes.csv:2 status=RF
 q1|profiling|consent|import|0|codes.csv:2 status=RF" \
 	consents "key, purpose, basis, source, dated, evidence" \
 	"key = 'q1' AND purpose <> 'service'"
-is "--codes: the empty cell wrote no consent event" "q2|service" \
+shows "--codes: the empty cell wrote no consent event" "q2|service" \
 	events "customer, purpose" "customer = 'q2'"
 
 printf 'id,name,status\nq1,Rf,S\n' >codes2.csv
@@ -270,7 +221,7 @@ expect_code 0 "--codes again: S for a customer who had RF" \
 	--codes status:R=emarketing,F=partners,S=profiling codes2.csv
 same_text "--codes again: updated, and a conflict for the denied profiling" \
 	"$(summary 1 0 1 0 0 0 1)" "$T/err"
-is "--codes again: R and F withdrawn, the undated S cannot grant the denied profiling" \
+shows "--codes again: R and F withdrawn, the undated S cannot grant the denied profiling" \
 "q1|emarketing|withdrawn
 q1|partners|withdrawn
 q1|profiling|denied" consents "key, purpose, state" \
@@ -279,7 +230,7 @@ expect_code 0 "--codes with --at after the denial" \
 	at 2026-12-06T00:00:00Z consent-import --at 2026-12-05T12:00:00Z \
 	--codes status:R=emarketing,F=partners,S=profiling codes2.csv
 same_text "--codes with a newer --at: no conflict" "$(summary 1 0 1 0 0 0 0)" "$T/err"
-is "--codes with a newer --at: profiling granted, dated" "granted|1|2026-12-05T12:00:00Z" \
+shows "--codes with a newer --at: profiling granted, dated" "granted|1|2026-12-05T12:00:00Z" \
 	consents "state, dated, at" "key = 'q1' AND purpose = 'profiling'"
 
 sql .dump >before.dump
@@ -300,15 +251,15 @@ expect_code 0 "--set granted for a new customer" \
 	at 2026-10-01T00:00:00Z consent-import -q --set emarketing=granted k9.csv
 expect_code 0 "--set denied after it" \
 	at 2026-10-02T00:00:00Z consent-import -q --set emarketing=denied k9.csv
-is "--set denied on a granted consent: withdrawn" "withdrawn|manual" \
+shows "--set denied on a granted consent: withdrawn" "withdrawn|manual" \
 	consents "state, source" "key = 'k9' AND purpose = 'emarketing'"
 expect_code 0 "--set denied again" \
 	at 2026-10-03T00:00:00Z consent-import -q --set emarketing=denied k9.csv
-is "--set denied on a withdrawn consent: stays withdrawn" "withdrawn" \
+shows "--set denied on a withdrawn consent: stays withdrawn" "withdrawn" \
 	consents state "key = 'k9' AND purpose = 'emarketing'"
 expect_code 0 "--set denied for a new customer" \
 	consent-import -q --set partners=denied k9.csv
-is "--set denied on an unknown consent: denied" "denied" \
+shows "--set denied on an unknown consent: denied" "denied" \
 	consents state "key = 'k9' AND purpose = 'partners'"
 
 done_testing

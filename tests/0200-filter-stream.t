@@ -29,10 +29,6 @@ passed() {
 	fi
 }
 
-no_stdout() {
-	check_same "$1" /dev/null "$T/out"
-}
-
 nostore="consent-filter: $T/consent.db: no store (import customers first with consent-import, or give --db)"
 quoting="bad quoting (a quote inside an unquoted field, or text after a closing quote)"
 

@@ -6,15 +6,9 @@
 # suppression of a re-import, bookkeeping holds and --due, --dry-run, bad
 # input, the tombstone key, and a crash halfway.
 . "${0%/*}/lib.sh"
+. "$TOP/tests/import.sh"
 
 VERIFY="python3 $TOP/tests/tools/audit-verify.py"
-
-is() {
-	_is_name=$1 _is_want=$2
-	shift 2
-	"$@" >"$T/is.out" 2>&1
-	same_text "$_is_name" "$_is_want" "$T/is.out"
-}
 
 out_is() {
 	same_text "$1" "$2" "$T/out"
@@ -22,10 +16,6 @@ out_is() {
 
 err_is() {
 	same_text "$1" "$2" "$T/err"
-}
-
-summary() {
-	echo "consent-import: read $1, new $2, updated $3, unchanged $4, rejected $5, suppressed $6, conflicts $7"
 }
 
 events() {
@@ -72,7 +62,7 @@ printf 'id,Hold\nk3,31.12.2031\n' >hold.csv
 check "a register of four" consent-import -c emarketing=E reg.csv
 check "k3 under a bookkeeping hold" consent-import --hold-column Hold hold.csv
 printf 'id\nk1\nk2\n' | consent-request --purpose partners --print >/dev/null 2>&1
-is "requests printed for k1 and k2 (their addresses in requests.address)" \
+shows "requests printed for k1 and k2 (their addresses in requests.address)" \
 "k1|zorvald.kanari@example.no
 k2|quirina.behold@example.no" sql "SELECT c.key, r.address FROM requests r
     JOIN customers c ON c.id = r.customer ORDER BY c.key"
@@ -123,44 +113,44 @@ expect_code 0 "erase k1: exit 0" env LOGNAME=tester \
 out_is "erase k1: the row" "id,action,detail
 k1,erased,"
 err_is "erase k1: the summary" "consent-erase: 1 key: 1 erased, 0 restricted, 0 not found"
-is "k1: no customer row" 0 sql "SELECT count(*) FROM customers WHERE key = 'k1'"
-is "k1: no consents, no requests left without a customer" "0|0" \
+shows "k1: no customer row" 0 sql "SELECT count(*) FROM customers WHERE key = 'k1'"
+shows "k1: no consents, no requests left without a customer" "0|0" \
 	sql "SELECT (SELECT count(*) FROM consents WHERE customer NOT IN
 	    (SELECT id FROM customers)), (SELECT count(*) FROM requests
 	    WHERE customer NOT IN (SELECT id FROM customers))"
-is "k1: tombstones of key, e-mail and mobile" "email|1
+shows "k1: tombstones of key, e-mail and mobile" "email|1
 key|1
 mobile|1" sql "SELECT kind, count(*) FROM tombstones GROUP BY kind"
 stat -c %a "$CONSENT_DB-tombstone.key" >mode
 same_text "the tombstone key is made with mode 0600" 600 mode
-is "the tombstone key: 32 bytes" 32 sh -c "wc -c <'$CONSENT_DB-tombstone.key' | tr -d ' '"
-is "the store names the key file by its absolute path" "$CONSENT_DB-tombstone.key" \
+shows "the tombstone key: 32 bytes" 32 sh -c "wc -c <'$CONSENT_DB-tombstone.key' | tr -d ' '"
+shows "the store names the key file by its absolute path" "$CONSENT_DB-tombstone.key" \
 	sql "SELECT value FROM settings WHERE key = 'tombstone_key_file'"
 ps=$(sql "SELECT customer FROM events WHERE customer LIKE 'erased-%' LIMIT 1")
-is "k1's pseudonym: erased- and 16 hex digits" 1 \
+shows "k1's pseudonym: erased- and 16 hex digits" 1 \
 	sh -c "echo '$ps' | grep -c '^erased-[0-9a-f]\{16\}\$'"
 e=$((nev + 1))
-is "k1's events: redacted, the erasure event last" \
+shows "k1's events: redacted, the erasure event last" \
 "1|consent-import|$ps|service|unknown|granted|redacted by event $e
 2|consent-import|$ps|emarketing|unknown|granted|redacted by event $e
 8|consent-request|$ps|partners||queued|redacted by event $e
 10|consent-request|$ps|partners|queued|sent|redacted by event $e
 $e|consent-erase|$ps||active|erased|redacted 1-2,8,10; reason: asked by phone 2026-11-22" \
 	events "e.customer = '$ps'"
-is "no event names k1" 0 sql "SELECT count(*) FROM events WHERE customer = 'k1'"
-is "the erasure event's run: actor and tool" "tester|consent-erase" \
+shows "no event names k1" 0 sql "SELECT count(*) FROM events WHERE customer = 'k1'"
+shows "the erasure event's run: actor and tool" "tester|consent-erase" \
 	sql "SELECT r.actor, r.tool FROM events e JOIN runs r ON r.id = e.run
 	    WHERE e.seq = $e"
-is "the chain verifies after the erasure" "ok $e events (4 redacted)" $VERIFY "$CONSENT_DB"
-is "the WAL is empty after the run" 0 sh -c "cat '$CONSENT_DB-wal' 2>/dev/null | wc -c | tr -d ' '"
+shows "the chain verifies after the erasure" "ok $e events (4 redacted)" $VERIFY "$CONSENT_DB"
+shows "the WAL is empty after the run" 0 sh -c "cat '$CONSENT_DB-wal' 2>/dev/null | wc -c | tr -d ' '"
 
 # The verifier is not a yes-man: an edited event or a false claim breaks.
 cp "$CONSENT_DB" tamper.db
 sqlite3 tamper.db "UPDATE events SET evidence = 'reg.csv:3 E=ja' WHERE seq = 4"
-is "an edited event breaks the chain" "break at event 4: hash differs" $VERIFY tamper.db
+shows "an edited event breaks the chain" "break at event 4: hash differs" $VERIFY tamper.db
 cp "$CONSENT_DB" tamper.db
 sqlite3 tamper.db "UPDATE events SET evidence = 'redacted by event $e' WHERE seq = 4"
-is "an event that claims a redaction no erasure event lists breaks it" \
+shows "an event that claims a redaction no erasure event lists breaks it" \
 	"break at event 4: redacted, but event $e does not list it" $VERIFY tamper.db
 
 # ---- the canary: the bytes are gone ----
@@ -199,7 +189,7 @@ X
 expect_code 0 "a re-import of k1 (key, e-mail in other case, mobile in other format)" \
 	consent-import -c emarketing=E again.csv
 err_is "the re-import: three rows suppressed" "$(summary 4 1 0 0 0 3 0)"
-is "the re-import: only the new customer is stored" "k2
+shows "the re-import: only the new customer is stored" "k2
 k3
 k4
 n3" sql "SELECT key FROM customers ORDER BY key"
@@ -217,7 +207,7 @@ last=$(sql "SELECT max(seq) FROM events")
 expect_code 0 "erasing k1 again: exit 0, already erased" consent-erase keys1.txt
 out_is "erasing k1 again: the row" "id,action,detail
 k1,erased,already erased"
-is "erasing k1 again writes no event" "$last" sql "SELECT max(seq) FROM events"
+shows "erasing k1 again writes no event" "$last" sql "SELECT max(seq) FROM events"
 expect_code 1 "an unknown key: exit 1" sh -c 'echo nobody | consent-erase'
 out_is "an unknown key: not-found" "id,action,detail
 nobody,not-found,not in the store"
@@ -268,19 +258,19 @@ k3
 X
 out_is "k3: restricted until the hold ends" "id,action,detail
 k3,restricted,until 2031-12-31"
-is "k3: key, name and hold kept, contact data gone" \
+shows "k3: key, name and hold kept, contact data gone" \
 	"k3|Hallvard Bokholder||||||2031-12-31|restricted" \
 	sql "SELECT key, name, email, mobile, lang, last_contact, '', hold_until,
 	    status FROM customers WHERE key = 'k3'"
-is "k3: no consents" 0 sql "SELECT count(*) FROM consents k JOIN customers c
+shows "k3: no consents" 0 sql "SELECT count(*) FROM consents k JOIN customers c
     ON c.id = k.customer WHERE c.key = 'k3'"
 r3=$(sql "SELECT max(seq) FROM events")
-is "k3's events: evidence redacted, key kept" \
+shows "k3's events: evidence redacted, key kept" \
 "5|consent-import|k3|service|unknown|granted|redacted by event $r3
 6|consent-import|k3|emarketing|unknown|granted|redacted by event $r3
 $r3|consent-erase|k3||active|restricted|redacted 5-6; until 2031-12-31; reason: kunden ba" \
 	events "e.customer = 'k3'"
-is "the chain verifies after the restriction" "ok $r3 events (6 redacted)" $VERIFY "$CONSENT_DB"
+shows "the chain verifies after the restriction" "ok $r3 events (6 redacted)" $VERIFY "$CONSENT_DB"
 canary "$CONSENT_DB" hallvard.bok +4741357913 Hallvard >k3.canary
 same_text "k3's e-mail and number are gone, the name stays" \
 "hallvard.bok 0
@@ -291,7 +281,7 @@ k3
 X
 out_is "k3 again: the row" "id,action,detail
 k3,restricted,already restricted until 2031-12-31"
-is "k3 again: no event" "$r3" sql "SELECT max(seq) FROM events"
+shows "k3 again: no event" "$r3" sql "SELECT max(seq) FROM events"
 printf 'id,email\nk9,hallvard.bok@example.no\nk3,\n' >k3.csv
 expect_code 0 "a re-import of k3 (by key, by e-mail) is suppressed" consent-import k3.csv
 err_is "k3's re-import: two suppressed" "$(summary 2 0 0 0 0 2 0)"
@@ -306,13 +296,13 @@ expect_code 0 "--due once the hold has ended" \
 	env CONSENT_NOW=2032-01-01T08:00:00Z consent-erase --due
 out_is "--due: k3 erased, why named" "id,action,detail
 k3,erased,hold ended 2031-12-31"
-is "k3 is gone once the hold ended" 0 sql "SELECT count(*) FROM customers WHERE key = 'k3'"
-is "no event names k3 any more" 0 sql "SELECT count(*) FROM events WHERE customer = 'k3'"
+shows "k3 is gone once the hold ended" 0 sql "SELECT count(*) FROM customers WHERE key = 'k3'"
+shows "no event names k3 any more" 0 sql "SELECT count(*) FROM events WHERE customer = 'k3'"
 e3=$(sql "SELECT max(seq) FROM events")
-is "k3's final erasure event lists every event, the restriction's too" \
+shows "k3's final erasure event lists every event, the restriction's too" \
 	"restricted|erased|redacted 5-6,$r3" sql "SELECT old, new, evidence FROM
 	    events WHERE seq = $e3"
-is "the chain verifies after --due" "ok $e3 events (7 redacted)" $VERIFY "$CONSENT_DB"
+shows "the chain verifies after --due" "ok $e3 events (7 redacted)" $VERIFY "$CONSENT_DB"
 canary "$CONSENT_DB" Hallvard Bokholder >k3.canary
 same_text "k3's name is gone now" "Hallvard 0
 Bokholder 0" k3.canary
@@ -351,7 +341,7 @@ check "an empty input makes no key" test ! -e keys/tomb.key
 expect_code 0 "[retention] tombstone_key_file: the key made there" \
 	sh -c 'echo a1 | consent-erase --db two.db --config keys.conf'
 check "the key file is where the configuration says" test -s keys/tomb.key
-is "the setting names it" "$T/keys/tomb.key" \
+shows "the setting names it" "$T/keys/tomb.key" \
 	sqlite3 two.db "SELECT value FROM settings WHERE key = 'tombstone_key_file'"
 chmod 644 keys/tomb.key
 expect_code 2 "a key file open to others exits 2" \
@@ -380,7 +370,7 @@ sqlite3 crash.db .dump >crash.before
 env CONSENT_CRASH_AFTER=3000 consent-erase --db crash.db crash.keys >crash.out 2>crash.err
 rc=$?
 check "CONSENT_CRASH_AFTER=3000: consent-erase dies by a signal" test "$rc" -gt 128
-is "after the crash: integrity ok" ok sqlite3 crash.db "PRAGMA integrity_check"
+shows "after the crash: integrity ok" ok sqlite3 crash.db "PRAGMA integrity_check"
 check "after the crash: the key file made before the commit is there" \
 	test -s crash.db-tombstone.key
 cksum <crash.db-tombstone.key >key.before
@@ -390,11 +380,11 @@ expect_code 0 "after the crash: running again completes" \
 	consent-erase -q --db crash.db crash.keys
 cksum <crash.db-tombstone.key >key.after
 check_same "running again took the key file left by the crash" key.before key.after
-is "... and the store names it" "$T/crash.db-tombstone.key" \
+shows "... and the store names it" "$T/crash.db-tombstone.key" \
 	sqlite3 crash.db "SELECT value FROM settings WHERE key = 'tombstone_key_file'"
 expect_code 0 "the same erasure on a copy that never crashed" \
 	consent-erase -q --db clean.db crash.keys
-is "after the crash and a re-run: 1000 customers, 3000 tombstones" "1000|3000" \
+shows "after the crash and a re-run: 1000 customers, 3000 tombstones" "1000|3000" \
 	sqlite3 crash.db "SELECT (SELECT count(*) FROM customers),
 	    (SELECT count(*) FROM tombstones)"
 for t in customers consents requests; do
@@ -403,7 +393,7 @@ for t in customers consents requests; do
 	check_same "after the crash and a re-run: $t as without the crash" \
 		clean.$t crash.$t
 done
-is "after the crash and a re-run: the chain verifies" \
+shows "after the crash and a re-run: the chain verifies" \
 	"ok $(sqlite3 crash.db 'SELECT count(*) FROM events') events (2000 redacted)" \
 	$VERIFY crash.db
 
@@ -424,14 +414,14 @@ wait $victim 2>/dev/null
 # an erasure of 10000 takes about 0.5 s here; the note says which it was
 [ -s kill.out ] && echo "# the run ended before the kill" ||
 	echo "# the run was killed mid-run"
-is "the store is intact after kill -9" "ok" sqlite3 kill.db "PRAGMA integrity_check"
-is "all or nothing: 20000 customers and no tombstone, or 10000 and 30000" "yes" \
+shows "the store is intact after kill -9" "ok" sqlite3 kill.db "PRAGMA integrity_check"
+shows "all or nothing: 20000 customers and no tombstone, or 10000 and 30000" "yes" \
 	sh -c 'r=$(sqlite3 kill.db "SELECT (SELECT count(*) FROM customers) || \" \" || (SELECT count(*) FROM tombstones)"); case $r in "20000 0"|"10000 30000") echo yes ;; *) echo "no: $r" ;; esac'
-is "the chain verifies after kill -9" \
+shows "the chain verifies after kill -9" \
 	"ok $(sqlite3 kill.db 'SELECT count(*) FROM events') events" \
 	sh -c "$VERIFY kill.db | sed 's/ (.*//'"
 expect_code 0 "the run again finishes it" consent-erase -q --db kill.db kill.keys
-is "then 10000 customers and 30000 tombstones" "10000|30000" \
+shows "then 10000 customers and 30000 tombstones" "10000|30000" \
 	sqlite3 kill.db "SELECT (SELECT count(*) FROM customers),
 	    (SELECT count(*) FROM tombstones)"
 
@@ -455,6 +445,6 @@ err_is "and says so" \
 expect_code 2 "and consent-filter" sh -c 'consent-filter --db z.db --purpose emarketing z.csv'
 cp z.key.right z.db-tombstone.key
 expect_code 0 "the right key: z1 is suppressed again" consent-import -q --db z.db z.csv
-is "z1 stays out" 0 sqlite3 z.db "SELECT count(*) FROM customers WHERE key = 'z1'"
+shows "z1 stays out" 0 sqlite3 z.db "SELECT count(*) FROM customers WHERE key = 'z1'"
 
 done_testing

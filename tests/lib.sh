@@ -8,6 +8,7 @@
 #   must_fail "name" command...    # ok on exit 1..125 (never a signal)
 #   is "name" expected actual      # ok when two strings are equal
 #   gives "name" N expected command... # exits N, stdout is expected
+#   no_stdout "name"               # the last run wrote nothing on stdout
 #   done_testing                   # prints the plan; call at the end
 #
 # Every script runs in its own scratch folder ($T), removed on exit.  The
@@ -118,6 +119,11 @@ gives() {
 	  echo "(exit $_g_code)"; } >"$T/want"
 	{ cat "$T/out"; echo "(exit $_g_got)"; } >"$T/got"
 	check_same "$_g_name" "$T/want" "$T/got"
+}
+
+# no_stdout NAME: the last run wrote nothing on stdout.
+no_stdout() {
+	check_same "$1" /dev/null "$T/out"
 }
 
 # sql QUERY: the result of a query on the store, '|'-separated.
