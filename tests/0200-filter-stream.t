@@ -14,11 +14,6 @@ out_is() {
 	check_same "$1" "$T/want.out" "$T/out"
 }
 
-# err_is NAME TEXT: the last run's stderr is exactly TEXT (and a newline).
-err_is() {
-	same_text "$1" "$2" "$T/err"
-}
-
 # passed NAME FILE: the last run's stdout is FILE, byte for byte (cmp).
 passed() {
 	if cmp -s "$2" "$T/out"; then

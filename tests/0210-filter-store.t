@@ -13,18 +13,6 @@ TOOLS=${CONSENT_TEST_TOOLS:-$TOP/obj/tools}
 
 # ---- helpers ----
 
-# fails NAME MESSAGE COMMAND...: ok when the command exits 2 with nothing
-# on stdout and MESSAGE (and a newline) on stderr.
-fails() {
-	_f_name=$1 _f_msg=$2
-	shift 2
-	run "$@"
-	_f_got=$?
-	{ echo "(exit 2)"; printf '%s\n' "$_f_msg"; } >"$T/want"
-	{ echo "(exit $_f_got)"; cat "$T/out" "$T/err"; } >"$T/got"
-	check_same "$_f_name" "$T/want" "$T/got"
-}
-
 # selects NAME "KEYS" ARGS...: consent-filter ARGS ids.csv writes the
 # header and the records of KEYS in that order, and exits 0 (none: the
 # header alone, exit 1).
@@ -35,10 +23,6 @@ selects() {
 	[ -n "$_s_keys" ] || _s_code=1
 	gives "$_s_name" "$_s_code" "$(echo id; for _s_k in $_s_keys; do
 	    echo "$_s_k"; done)" consent-filter "$@" ids.csv
-}
-
-err_is() {
-	same_text "$1" "$2" "$T/err"
 }
 
 # cid KEY: the customer's number in the store.

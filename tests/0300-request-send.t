@@ -71,18 +71,6 @@ secret_file = landing.key
 X
 }
 
-# fails NAME MESSAGE COMMAND...: exit 2, nothing on stdout, MESSAGE on
-# stderr.
-fails() {
-	_f_name=$1 _f_msg=$2
-	shift 2
-	run "$@"
-	_f_got=$?
-	{ echo "(exit 2)"; printf '%s\n' "$_f_msg"; } >"$T/want"
-	{ echo "(exit $_f_got)"; cat "$T/out" "$T/err"; } >"$T/got"
-	check_same "$_f_name" "$T/want" "$T/got"
-}
-
 # rows FILE: the output without its detail column (server answers vary).
 rows() {
 	mlr --icsv --ocsv --allow-ragged-csv-input cut -o -f \

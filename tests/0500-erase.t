@@ -14,10 +14,6 @@ out_is() {
 	same_text "$1" "$2" "$T/out"
 }
 
-err_is() {
-	same_text "$1" "$2" "$T/err"
-}
-
 events() {
 	sql "SELECT e.seq, r.tool, e.customer, e.purpose, e.old, e.new,
 	    e.evidence FROM events e JOIN runs r ON r.id = e.run

@@ -10,10 +10,6 @@ out_is() {
 	same_text "$1" "$2" "$T/out"
 }
 
-err_is() {
-	same_text "$1" "$2" "$T/err"
-}
-
 # A known tombstone key: a 32-byte file where consent-erase makes its key
 # is taken as it is (as after a run killed before its commit).
 printf '0123456789abcdef0123456789abcdef' >"$CONSENT_DB-tombstone.key"

@@ -26,10 +26,6 @@ same_json() {
 	check_same "$1" "$T/want.norm" "$T/got.norm"
 }
 
-err_is() {
-	same_text "$1" "$2" "$T/err"
-}
-
 printf 'landing secret for the tests, 32+ bytes long\n' >landing.key
 chmod 600 landing.key
 cat >consent.conf <<'X'

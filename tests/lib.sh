@@ -9,6 +9,8 @@
 #   is "name" expected actual      # ok when two strings are equal
 #   gives "name" N expected command... # exits N, stdout is expected
 #   no_stdout "name"               # the last run wrote nothing on stdout
+#   err_is "name" text             # the last run's stderr is exactly text
+#   fails "name" message command...    # exit 2, only message on stderr
 #   done_testing                   # prints the plan; call at the end
 #
 # Every script runs in its own scratch folder ($T), removed on exit.  The
@@ -124,6 +126,23 @@ gives() {
 # no_stdout NAME: the last run wrote nothing on stdout.
 no_stdout() {
 	check_same "$1" /dev/null "$T/out"
+}
+
+# err_is NAME TEXT: the last run's stderr is exactly TEXT (and a newline).
+err_is() {
+	same_text "$1" "$2" "$T/err"
+}
+
+# fails NAME MESSAGE COMMAND...: ok when the command exits 2 with nothing
+# on stdout and MESSAGE (and a newline) on stderr.
+fails() {
+	_f_name=$1 _f_msg=$2
+	shift 2
+	run "$@"
+	_f_got=$?
+	{ echo "(exit 2)"; printf '%s\n' "$_f_msg"; } >"$T/want"
+	{ echo "(exit $_f_got)"; cat "$T/out" "$T/err"; } >"$T/got"
+	check_same "$_f_name" "$T/want" "$T/got"
 }
 
 # sql QUERY: the result of a query on the store, '|'-separated.
