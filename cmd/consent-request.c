@@ -1529,8 +1529,8 @@ paper_failed(struct run *r, const char *err)
 {
 	char ignored[64];
 
-	/* what the fonts hold is freed, so that a leak checker sees only
-	 * the message */
+	/* the paper and its fonts are freed, so that a leak checker sees
+	 * only the message */
 	paper_close(r->paper, ignored, sizeof ignored);
 	r->paper = NULL;
 	/* never a device or a pipe given as the file */

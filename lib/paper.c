@@ -470,7 +470,6 @@ paper_close(struct paper *p, char *err, size_t errsz)
 	/* Not cairo_debug_reset_static_data() nor FcFini(): what cairo and
 	 * fontconfig cache for the process stays reachable until exit, and
 	 * the reset asserts (and aborts the run) while pango's font map
-	 * still holds a font, which happened when the PDF could not be
-	 * written. */
+	 * still holds a font, which happened now and then under load. */
 	return rc;
 }
