@@ -20,30 +20,6 @@ trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 
 # ---- helpers ----
 
-# start NAME SCRIPT ARGS...: run a test server with its records in NAME/,
-# wait for its port, set PORT.
-start() {
-	_name=$1 _script=$2
-	shift 2
-	rm -rf "$_name" "$_name.port"
-	mkdir -p "$_name"
-	"$PY" "$TOP/tests/tools/$_script" --dir "$T/$_name" \
-	    --port-file "$T/$_name.port" "$@" 2>"$T/$_name.log" &
-	PIDS="$PIDS $!"
-	echo $! >"$_name.pid"
-	_i=0
-	while [ ! -s "$_name.port" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	PORT=$(cat "$_name.port")
-}
-
-stop() {
-	kill "$(cat "$1.pid")" 2>/dev/null
-	wait "$(cat "$1.pid")" 2>/dev/null
-}
-
 # config SMTP-PORT SMS-PORT [EXTRA-SMTP-LINES]: write the configuration.
 config() {
 	cat >consent.conf <<X
@@ -108,9 +84,9 @@ status_of() {
 printf 'landing secret for the tests, 32+ bytes long\n' >landing.key
 printf 'gateway-key-123\n' >sms.key
 chmod 600 landing.key sms.key
-start mail smtp-server.py
+start_server mail smtp-server.py
 SMTP=$PORT
-start sms sms-gateway.py --key gateway-key-123
+start_server sms sms-gateway.py --key gateway-key-123
 SMS=$PORT
 config "$SMTP" "$SMS"
 export CONSENT_CONFIG="$T/consent.conf"

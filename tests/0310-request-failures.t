@@ -17,30 +17,6 @@ trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 
 # ---- helpers ----
 
-start() {
-	_name=$1 _script=$2
-	shift 2
-	[ -s "$_name.pid" ] && stop "$_name"
-	rm -rf "$_name" "$_name.port"
-	mkdir -p "$_name"
-	"$PY" "$TOP/tests/tools/$_script" --dir "$T/$_name" \
-	    --port-file "$T/$_name.port" "$@" 2>"$T/$_name.log" &
-	PIDS="$PIDS $!"
-	echo $! >"$_name.pid"
-	_i=0
-	while [ ! -s "$_name.port" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	PORT=$(cat "$_name.port")
-}
-
-stop() {
-	kill "$(cat "$1.pid")" 2>/dev/null
-	wait "$(cat "$1.pid")" 2>/dev/null
-	rm -f "$1.pid"
-}
-
 # config SMTP-URL SMS-PORT [SMTP-LINES...]: write the configuration.
 config() {
 	_url=$1 _sms=$2
@@ -110,7 +86,7 @@ check "the store is imported" consent-import -q customers.csv
 
 # ---- SMTP refusals ----
 
-start mail smtp-server.py --reject-rcpt nobody@ --tempfail-rcpt slow@:2
+start_server mail smtp-server.py --reject-rcpt nobody@ --tempfail-rcpt slow@:2
 config "smtp://127.0.0.1:$PORT" 1 "starttls = no"
 printf 'id\n1\n2\n3\n' >mail3.csv
 ask "550 is an error with the server's reply; 451 twice, then sent" 1 \
@@ -124,14 +100,14 @@ is "the error's reason is kept" \
     "$(sql 'SELECT detail FROM requests WHERE id = 2')"
 is "two messages arrived" "2" "$(nfiles mail eml)"
 
-start mail smtp-server.py --tempfail-rcpt slow@:9
+start_server mail smtp-server.py --tempfail-rcpt slow@:9
 config "smtp://127.0.0.1:$PORT" 1 "starttls = no"
 printf 'id\n3\n' >slow.csv
 ask "451 four times: an error after the retries" 1 \
 "3,4,email,error,4 attempts failed: 451 4.3.0 try again later" \
     -p emarketing --again slow.csv
 
-start mail smtp-server.py --drop-rcpt ola@:1
+start_server mail smtp-server.py --drop-rcpt ola@:1
 config "smtp://127.0.0.1:$PORT" 1 "starttls = no"
 printf 'id\n1\n' >ola.csv
 ask "a dropped connection is retried on a new one" 0 \
@@ -141,13 +117,13 @@ is "it arrived once, on the second connection" "1 2" \
 
 # ---- no server: the run stops, the requests stay queued ----
 
-stop mail
+stop_server mail
 config "smtp://127.0.0.1:$PORT" 1 "starttls = no"
 run consent-request -p emarketing --again ola.csv
 is "a server that is not there stops the run (exit 2)" "2" "$?"
 is "the request waits in the queue" "queued" "$(status_of 6)"
 grep_ok "the reason names the server" "Couldn't connect to server" "$T/err"
-start mail smtp-server.py
+start_server mail smtp-server.py
 config "smtp://127.0.0.1:$PORT" 1 "starttls = no"
 ask "--send-queued sends it once the server is back" 0 \
 "1,6,email,sent,250 2.0.0 OK queued as 000001" --send-queued
@@ -163,7 +139,7 @@ is "the request is not sent in plain text (the one message is 6's)" \
     "queued 1" "$(status_of 7) $(nfiles mail eml)"
 consent-request --cancel ola.csv >/dev/null 2>&1
 
-start mail smtp-server.py --tls-cert pki/server.pem --tls-key pki/server.key --require-tls
+start_server mail smtp-server.py --tls-cert pki/server.pem --tls-key pki/server.key --require-tls
 config "smtp://127.0.0.1:$PORT" 1 "ca_file = $T/pki/ca.pem"
 ask "STARTTLS with a certificate that verifies" 0 \
 "1,8,email,sent,250 2.0.0 OK queued as 000001" -p emarketing --again ola.csv
@@ -174,13 +150,13 @@ run consent-request -p emarketing --again ola.csv
 is "a certificate that does not verify stops the run" "2" "$?"
 consent-request --cancel ola.csv >/dev/null 2>&1
 
-start mail smtp-server.py --tls-cert pki/server.pem --tls-key pki/server.key --smtps
+start_server mail smtp-server.py --tls-cert pki/server.pem --tls-key pki/server.key --smtps
 config "smtps://127.0.0.1:$PORT" 1 "ca_file = $T/pki/ca.pem"
 ask "SMTPS" 0 "1,10,email,sent,250 2.0.0 OK queued as 000001" -p emarketing --again ola.csv
 
 # ---- AUTH from password_file ----
 
-start mail smtp-server.py --auth "verksted:hemmelig passord"
+start_server mail smtp-server.py --auth "verksted:hemmelig passord"
 config "smtp://127.0.0.1:$PORT" 1 "starttls = no" "user = verksted" \
     "password_file = smtp.pass"
 ask "AUTH with the password from its file" 0 \
@@ -204,9 +180,9 @@ consent-request --cancel ola.csv >/dev/null 2>&1
 
 # ---- the SMS gateway ----
 
-start mail smtp-server.py
+start_server mail smtp-server.py
 SMTP=$PORT
-start sms sms-gateway.py --key gateway-key-123 --fail-first 2:503 --fail-to +4792222222:400
+start_server sms sms-gateway.py --key gateway-key-123 --fail-first 2:503 --fail-to +4792222222:400
 config "smtp://127.0.0.1:$SMTP" "$PORT" "starttls = no"
 printf 'id\n4\n5\n' >sms2.csv
 ask "503 is retried; 400 is an error with the gateway's answer" 1 \
@@ -214,14 +190,14 @@ ask "503 is retried; 400 is an error with the gateway's answer" 1 \
 5,15,sms,error,HTTP 400: rejected +4792222222" -p emarketing sms2.csv
 is "the gateway saw four posts" "4" "$(nfiles sms json)"
 
-start sms sms-gateway.py --key another-key
+start_server sms sms-gateway.py --key another-key
 config "smtp://127.0.0.1:$SMTP" "$PORT" "starttls = no"
 printf 'id\n4\n' >sms1.csv
 run consent-request -p emarketing --again sms1.csv
 is "a wrong key (401) stops the run" "2" "$?"
 is "and the request waits" "queued" "$(status_of 16)"
 
-start sms sms-gateway.py --key gateway-key-123 --drop-first 1
+start_server sms sms-gateway.py --key gateway-key-123 --drop-first 1
 config "smtp://127.0.0.1:$SMTP" "$PORT" "starttls = no"
 ask "a dropped connection to the gateway is retried" 0 \
 "4,16,sms,sent,\"1 segment GSM-7; HTTP 200: {\"\"id\"\": 2}\"" --send-queued
@@ -237,7 +213,7 @@ ask "a dropped connection to the gateway is retried" 0 \
 	done
 } >many.csv
 check "60 more customers" consent-import -q many.csv
-start mail smtp-server.py --delay 0.05
+start_server mail smtp-server.py --delay 0.05
 config "smtp://127.0.0.1:$PORT" 1 "starttls = no"
 consent-request -p emarketing many.csv >/dev/null 2>&1 &
 victim=$!

@@ -121,12 +121,7 @@ mkdir run
 (cd run && exec "$BIN/consent-landing" --listen 127.0.0.1:0 \
     2>>"$T/landing.log") &
 LPID=$!
-_i=0
-while ! grep -q '^consent-landing: listening on ' landing.log && [ $_i -lt 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-PORT=$(sed -n 's/^consent-landing: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' landing.log)
+PORT=$(landing_port landing.log)
 is "consent-landing started" "yes" "$([ -n "$PORT" ] && echo yes || cat landing.log)"
 is "the landing page of the QR code's link: 200" "200" \
     "$(curl -s -o landing.html -w '%{http_code}' "http://127.0.0.1:$PORT${qr#http://127.0.0.1:1}")"

@@ -20,13 +20,8 @@ PIDS=
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 
 start_smtp() {
-	rm -rf mail mail.port
-	"$PY" "$TOP/tests/tools/smtp-server.py" --dir "$T/mail" \
-	    --port-file "$T/mail.port" 2>"$T/mail.log" &
-	PIDS="$PIDS $!"
-	_i=0
-	while [ ! -s mail.port ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-	SMTP=$(cat mail.port)
+	start_server mail smtp-server.py
+	SMTP=$PORT
 }
 
 # start_landing: consent-landing on a port of the kernel's choosing; sets
@@ -36,12 +31,7 @@ start_landing() {
 	"$BIN/consent-landing" --listen 127.0.0.1:0 2>landing.err &
 	LPID=$!
 	PIDS="$PIDS $LPID"
-	_i=0
-	while ! grep -q 'listening on' landing.err && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	LANDING=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' landing.err | head -1)
+	LANDING=$(landing_port landing.err)
 }
 
 stop_landing() {

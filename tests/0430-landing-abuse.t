@@ -30,13 +30,7 @@ start() {
 	(cd "$T/run" && exec "$BIN/consent-landing" --listen 127.0.0.1:0 \
 	    --config "$T/$1" 2>>"$T/landing.log") &
 	LPID=$!
-	_i=0
-	while ! grep -q '^consent-landing: listening on ' "$T/landing.log" &&
-	    [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	PORT=$(sed -n 's/^consent-landing: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$T/landing.log")
+	PORT=$(landing_port "$T/landing.log")
 	URL=http://127.0.0.1:$PORT
 }
 

@@ -169,12 +169,7 @@ sed -i -e "s#/var/log/consent/landing.log#$T/landing.err#" \
 (cd "$T" && sh -e landing.sh) >/dev/null 2>&1
 LPID=$(cat landing.pid)
 PIDS="$PIDS $LPID"
-_i=0
-while ! grep -q 'listening on' landing.err && [ $_i -lt 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-LANDING=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' landing.err | head -1)
+LANDING=$(landing_port landing.err)
 is "it listens (on the port of [landing] listen)" "yes" \
     "$([ -n "$LANDING" ] && echo yes || echo "no: $(cat landing.err)")"
 # set_api_url: consent-sync fetches from the service's port of now.

@@ -111,12 +111,7 @@ start_block5() {
 	(cd "$T" && sh -e landing.sh) >/dev/null 2>&1
 	LPID=$(cat landing.pid)
 	PIDS="$PIDS $LPID"
-	_i=0
-	while ! grep -q 'listening on' landing.err && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	LANDING=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' landing.err | head -1)
+	LANDING=$(landing_port landing.err)
 	sed -i "s#^api_url = .*#api_url = http://127.0.0.1:$LANDING/#" consent.conf
 }
 

@@ -24,12 +24,8 @@ W="Ask, remind, expire"
 # start_smtp_auth USER:PASS: the SMTP server of workflow.sh, requiring
 # that login (the recipe's [smtp] user and password_file).
 start_smtp_auth() {
-	rm -rf "$T/mail" "$T/mail.port"
-	"$PY" "$TOP/tests/tools/smtp-server.py" --dir "$T/mail" \
-	    --port-file "$T/mail.port" --auth "$1" 2>"$T/mail.log" &
-	PIDS="$PIDS $!"
-	_wait_file "$T/mail.port"
-	SMTP=$(cat "$T/mail.port")
+	start_server mail smtp-server.py --auth "$1"
+	SMTP=$PORT
 }
 
 # conf: the recipe's configuration, with what must differ on loopback: the

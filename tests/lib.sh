@@ -13,6 +13,19 @@
 #   fails "name" message command...    # exit 2, only message on stderr
 #   done_testing                   # prints the plan; call at the end
 #
+# The test servers on loopback, each on a port of the kernel's choosing:
+#   start_server NAME SCRIPT [ARGS...]  tests/tools/SCRIPT run by $PY
+#                                  (python3 if unset), its records in
+#                                  $T/NAME/, its stderr in $T/NAME.log, its
+#                                  pid in $T/NAME.pid and PIDS (for the
+#                                  test's trap to kill); sets PORT.
+#                                  One of that NAME still running is
+#                                  stopped first.
+#   stop_server NAME               stops it and waits for it
+#   landing_port LOG               up to 10 s for consent-landing's
+#                                  "listening on" line in LOG; prints the
+#                                  port (nothing when it never came)
+#
 # Every script runs in its own scratch folder ($T), removed on exit.  The
 # command's stdout and stderr of the last run are kept in $T/out and $T/err
 # so that a test can look at them.
@@ -148,6 +161,42 @@ fails() {
 # sql QUERY: the result of a query on the store, '|'-separated.
 sql() {
 	sqlite3 -batch "$CONSENT_DB" "$1"
+}
+
+# _wait_file FILE: up to 10 s for FILE to be there and not empty.
+_wait_file() {
+	_w=0
+	while [ ! -s "$1" ] && [ $_w -lt 100 ]; do sleep 0.1; _w=$((_w + 1)); done
+}
+
+start_server() {
+	_s_name=$1 _s_script=$2
+	shift 2
+	[ -s "$T/$_s_name.pid" ] && stop_server "$_s_name"
+	rm -rf "$T/$_s_name" "$T/$_s_name.port"
+	mkdir -p "$T/$_s_name"
+	"${PY:-python3}" "$TOP/tests/tools/$_s_script" --dir "$T/$_s_name" \
+	    --port-file "$T/$_s_name.port" "$@" 2>"$T/$_s_name.log" &
+	PIDS="${PIDS:-} $!"
+	echo $! >"$T/$_s_name.pid"
+	_wait_file "$T/$_s_name.port"
+	PORT=$(cat "$T/$_s_name.port" 2>/dev/null)
+}
+
+stop_server() {
+	kill "$(cat "$T/$1.pid")" 2>/dev/null
+	wait "$(cat "$T/$1.pid")" 2>/dev/null
+	rm -f "$T/$1.pid"
+}
+
+landing_port() {
+	_w=0
+	while ! grep -q '^consent-landing: listening on ' "$1" 2>/dev/null &&
+	    [ $_w -lt 100 ]; do
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+	sed -n 's/^consent-landing: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$1" 2>/dev/null | head -1
 }
 
 done_testing() {

@@ -46,28 +46,14 @@ PIDS=
 LPID=
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 
-# _wait_file FILE: up to 10 s for FILE to be there and not empty.
-_wait_file() {
-	_i=0
-	while [ ! -s "$1" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-}
-
 start_smtp() {
-	rm -rf "$T/mail" "$T/mail.port"
-	"$PY" "$TOP/tests/tools/smtp-server.py" --dir "$T/mail" \
-	    --port-file "$T/mail.port" 2>"$T/mail.log" &
-	PIDS="$PIDS $!"
-	_wait_file "$T/mail.port"
-	SMTP=$(cat "$T/mail.port")
+	start_server mail smtp-server.py
+	SMTP=$PORT
 }
 
 start_sms() {
-	rm -rf "$T/sms" "$T/sms.port"
-	"$PY" "$TOP/tests/tools/sms-gateway.py" --dir "$T/sms" \
-	    --port-file "$T/sms.port" "$@" 2>"$T/sms.log" &
-	PIDS="$PIDS $!"
-	_wait_file "$T/sms.port"
-	SMS=$(cat "$T/sms.port")
+	start_server sms sms-gateway.py "$@"
+	SMS=$PORT
 }
 
 start_landing() {
@@ -76,12 +62,7 @@ start_landing() {
 	    2>"$T/landing.err") &
 	LPID=$!
 	PIDS="$PIDS $LPID"
-	_i=0
-	while ! grep -q 'listening on' "$T/landing.err" && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	LANDING=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/landing.err" | head -1)
+	LANDING=$(landing_port "$T/landing.err")
 }
 
 stop_landing() {
