@@ -241,8 +241,12 @@ limited "a wrong API key of that address, over the rate"
 is "the right API key of that address is answered meanwhile" "200" \
     "$(code /api/v1/answers -H "Authorization: Bearer $KEY")"
 sleep 1
-is "after Retry-After, a bad link gets its 404 again, one a second" \
-    "404 429" "$(code "/c/$BAD") $(code "/c/$BAD")"
+# (A loaded machine may take longer than the second, and the bucket then
+# holds more than one: the rate shows in a burst of four right after.)
+is "after Retry-After, a bad link gets its 404 again" "404" "$(code "/c/$BAD")"
+burst=$(codes 4 "/c/$BAD")
+is "and over the rate again, 429 again" "yes" \
+    "$(case " $burst " in *" 429 "*) echo yes ;; *) echo "no: $burst" ;; esac)"
 is "a wrong API key of another address gets its 401" "401" \
     "$(code /api/v1/answers -H 'X-Forwarded-For: 192.0.2.8' \
     -H 'Authorization: Bearer wrong-key')"
