@@ -41,12 +41,6 @@ done
 export LOGNAME=kontor USER=kontor
 mkdir -p "$T/log" "$T/bin"
 
-# day TIME: the clock of the steps that follow.
-day() {
-	CONSENT_NOW=$1
-	export CONSENT_NOW
-}
-
 # sms_text N: the text of the Nth SMS the gateway got; sms_to N its number.
 sms_field() {
 	"$PY" -c 'import json, sys
@@ -115,7 +109,7 @@ export CONSENT_CONFIG="$T/consent.conf"
 #   20003 no e-mail: SMS, no answer, signs       last day of 5 years: SMS,
 #         the form at the counter                reminded, expires
 #   20004 no mobile: nothing               20007 no address at all: nothing
-printf '%s\r\n' \
+excel_export kunder.csv \
     'Kundenr;Navn;E-post;Mobil;Språk;Sist kontakt' \
     '20001;Ørnulfsdottir, Åse;ase.ornulfsdottir@gmail.com;912 34 567;nb;14.03.2025' \
     '20002;Per Persson;per.persson@telia.se;+46 70-123 45 67;sv;02.09.2024' \
@@ -123,8 +117,7 @@ printf '%s\r\n' \
     '20004;Jørgen Rønning;jorgen.ronning@online.no;;nb;18.12.2022' \
     '20005;Ola Eide;ola_eide@online.no;955 54 418;nb;30.11.2021' \
     '20006;Grete Sandvik;grete.sandvik@hotmail.no;0047 489 77 056;nb;01.12.2021' \
-    '20007;Line Nordmann;;;nb;30.08.2024' |
-    iconv -f UTF-8 -t CP1252 >kunder.csv
+    '20007;Line Nordmann;;;nb;30.08.2024'
 
 # ---- day 0, 08:00: the switch-over import ---------------------------------
 

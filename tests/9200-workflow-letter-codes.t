@@ -43,11 +43,6 @@ W="Letter codes"
 export LOGNAME=kontor USER=kontor
 mkdir -p "$T/log"
 
-day() {
-	CONSENT_NOW=$1
-	export CONSENT_NOW
-}
-
 # recipe_gives NAME CODE TEXT N: ok when block N exits CODE with TEXT on
 # stdout.
 recipe_gives() {
@@ -148,7 +143,7 @@ export CONSENT_CONFIG="$T/consent.conf"
 #        5  1004 empty code: asked,      8  1007 "rf": no to all three
 #           says yes to R and F          9  1008 empty code: asked, silent
 #        6  1005 RF, no mobile          10  1009 empty code, no e-mail
-printf '%s\r\n' \
+excel_export kunder.csv \
     'Kundenr;Navn;E-post;Mobil;Status;Siste faktura' \
     '1001;Åse Bråten;ase.braten@gmail.com;912 34 567;RF;14.03.2026' \
     '1002;Bjørn Ødegård;bjorn.odegard@online.no;977 65 432;FSR;02.11.2019' \
@@ -158,8 +153,7 @@ printf '%s\r\n' \
     '1006;Ola Dahl;ola.dahl@online.no;41 11 22 33;R;05.01.2021' \
     '1007;Jon Strøm;jon.strom@yahoo.no;;rf;' \
     '1008;Ingrid Sæther;ingrid.saether@gmail.com;;;' \
-    '1009;Tor Bakke;;955 54 418;;' |
-    iconv -f UTF-8 -t CP1252 >kunder.csv
+    '1009;Tor Bakke;;955 54 418;;'
 
 # ---- day 0, 08:00: the import ---------------------------------------------
 
@@ -417,14 +411,13 @@ check_same "and the store's" want.csv partnere.csv
 # ---- day 2, 11:30: the invoicing export, anonymised -----------------------
 
 day 2026-12-03T11:30:00Z
-printf '%s\r\n' \
+excel_export fakturaer.csv \
     'Fakturanr;Dato;Kundenr;Navn;Adresse;E-post;Mobil;Beløp' \
     '20191102-17;02.11.2019;1002;Bjørn Ødegård;Havnegata 3, 8006 Bodø;bjorn.odegard@online.no;977 65 432;12 490,00' \
     '20250820-11;20.08.2025;1004;Per Ærlig;Storgata 7, 8006 Bodø;per.aerlig@hotmail.com;93 45 67 89;4 350,00' \
     '20260314-04;14.03.2026;1001;Åse Bråten;"Sjøgata 21; 2. etg";ase.braten@gmail.com;912 34 567;8 990,00' \
     '20260405-02;05.04.2026;;B. Ødegård;;BJORN.Odegard@online.no;;990,00' \
-    '20260406-01;06.04.2026;1005;Siv Løvås;"Sjøgata 21; 2. etg";siv.lovas@gmail.com;;1 290,00' |
-    iconv -f UTF-8 -t CP1252 >fakturaer.csv
+    '20260406-01;06.04.2026;1005;Siv Løvås;"Sjøgata 21; 2. etg";siv.lovas@gmail.com;;1 290,00'
 check "block 11: the export is anonymised" run_recipe "$W" 11
 is "its summary: the rows of 1002 (by key, and by e-mail in another case) and 1001 masked" \
     "consent-erase: 5 rows, 3 masked" "$(cat "$T/err")"

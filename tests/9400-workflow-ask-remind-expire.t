@@ -160,7 +160,7 @@ is "the configuration keeps the recipe's keys" \
 # dd.mm.yyyy.  903 has neither e-mail nor mobile, 902 and 905 a mobile
 # only, 902 is Swedish, 904 has no language, 908 was last invoiced in 2019.
 register() {
-	printf '%s\r\n' \
+	excel_export "$T/kunder.csv" \
 	    'Kundenr;Navn;E-post;Mobil;Språk;Fakturert' \
 	    '901;Åse Bråten;ase.braten@example.no;912 34 567;nb;14.11.2026' \
 	    '902;Per Söderberg;;+46 70 123 45 67;sv;03.10.2026' \
@@ -169,8 +169,7 @@ register() {
 	    '905;Jørgen Hæstad;;48 12 34 56;nb;30.09.2026' \
 	    '906;Marte Lie Økland;marte@example.no;998 87 766;nb;11.11.2026' \
 	    '907;Eva Ås;eva.as@example.no;;nb;15.08.2023' \
-	    '908;Ola Gammelsæter;ola@example.no;;nb;12.03.2019' |
-	    iconv -f UTF-8 -t CP1252 >"$T/kunder.csv"
+	    '908;Ola Gammelsæter;ola@example.no;;nb;12.03.2019'
 }
 register ""
 export CONSENT_NOW=2026-12-01T08:00:00Z

@@ -18,6 +18,8 @@
 #   sms_link NUMBER           the link in the newest SMS to NUMBER (E.164)
 #   relink URL                the link, to the landing service's port now
 #   mails, smses              how many arrived so far
+#   day TIME                  CONSENT_NOW for the steps that follow
+#   excel_export FILE ROW...  the rows as Excel writes them (cp1252, CRLF)
 # The recipes of consent(7):
 #   recipe TITLE [N]          the Nth literal block of the subsection TITLE
 #                             of WORKFLOWS in $WORKFLOW_MAN (default
@@ -119,4 +121,18 @@ recipe() {
 run_recipe() {
 	recipe "$1" "$2" >"$T/recipe.sh" || return 2
 	(cd "$T" && sh -e "$T/recipe.sh") >"$T/out" 2>"$T/err"
+}
+
+# day TIME: the clock of the steps that follow.
+day() {
+	CONSENT_NOW=$1
+	export CONSENT_NOW
+}
+
+# excel_export FILE ROW...: the rows (UTF-8, ';' between the fields) as
+# Excel writes them: Windows-1252, CRLF.
+excel_export() {
+	_x_file=$1
+	shift
+	printf '%s\r\n' "$@" | iconv -f UTF-8 -t CP1252 >"$_x_file"
 }
