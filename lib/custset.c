@@ -14,7 +14,10 @@ struct custset {
 	struct cust *v;
 	size_t n, cap;
 	size_t hint;		/* where the last consent's customer was */
-	struct buf newkeys;	/* while loading: each key's length, bytes */
+	size_t found;		/* the customer custset_find found last */
+	int in_order;		/* ... was the one after the one before */
+	struct buf keybytes;	/* each customer's key: its length, bytes */
+	size_t *keyat;		/* where customer i's key is in keybytes */
 };
 
 static int32_t
@@ -27,7 +30,8 @@ day_of(const char *date)
 	return (int32_t)(t / 86400);
 }
 
-/* The keys are set aside while the customers load, and go into the
+/* Each customer's key is kept in the order of the customers, for
+ * custset_find to try the next customer's first.  The keys go into the
  * keyset once their number is known: a keyset grown a doubling at a time
  * took a fifth of the load, rehashing. */
 static void
@@ -35,23 +39,33 @@ keep_key(struct custset *cs, const char *key)
 {
 	size_t len = strlen(key);
 
-	buf_add(&cs->newkeys, &len, sizeof len);
-	buf_add(&cs->newkeys, key, len);
+	cs->keyat[cs->n] = cs->keybytes.len;
+	buf_add(&cs->keybytes, &len, sizeof len);
+	buf_add(&cs->keybytes, key, len);
+}
+
+static int
+key_is(const struct custset *cs, size_t i, const char *key, size_t len)
+{
+	const char *p = cs->keybytes.s + cs->keyat[i];
+	size_t klen;
+
+	memcpy(&klen, p, sizeof klen);
+	return klen == len && memcmp(p + sizeof klen, key, len) == 0;
 }
 
 static void
 index_keys(struct custset *cs)
 {
-	const char *p = cs->newkeys.s, *end = p + cs->newkeys.len;
 	size_t i, len;
 
 	keyset_reserve(cs->keys, cs->n);
-	for (i = 0; p < end; i++) {
+	for (i = 0; i < cs->n; i++) {
+		const char *p = cs->keybytes.s + cs->keyat[i];
+
 		memcpy(&len, p, sizeof len);
 		keyset_add(cs->keys, p + sizeof len, len, i, NULL);
-		p += sizeof len + len;
 	}
-	buf_free(&cs->newkeys);
 }
 
 static int
@@ -63,6 +77,7 @@ add_customer(void *arg, const struct customer *c)
 	if (cs->n == cs->cap) {
 		cs->cap = cs->cap ? cs->cap * 2 : 1024;
 		cs->v = erealloc(cs->v, cs->cap * sizeof *cs->v);
+		cs->keyat = erealloc(cs->keyat, cs->cap * sizeof *cs->keyat);
 	}
 	k = &cs->v[cs->n];
 	memset(k, 0, sizeof *k);
@@ -122,6 +137,8 @@ custset_load(struct store *s, int consents)
 	struct custset *cs = ecalloc(1, sizeof *cs);
 
 	cs->keys = keyset_new();
+	cs->found = SIZE_MAX;
+	cs->in_order = 1;
 	if (store_each_customer(s, add_customer, cs) != 0) {
 		custset_free(cs);
 		return NULL;
@@ -140,7 +157,8 @@ custset_free(struct custset *cs)
 	if (!cs)
 		return;
 	keyset_free(cs->keys);
-	buf_free(&cs->newkeys);
+	buf_free(&cs->keybytes);
+	free(cs->keyat);
 	free(cs->v);
 	free(cs);
 }
@@ -151,10 +169,26 @@ custset_count(const struct custset *cs)
 	return cs->n;
 }
 
+/* An export is often in the order of the store's customers, both by
+ * customer number: while the customers found come in that order, the one
+ * after the one found last is tried before the hash, which costs a cache
+ * miss or two in a table of megabytes.  In any other order that try would
+ * be a cache miss of its own (--purpose on a shuffled file 15% slower),
+ * so it is made only while the order holds; a key the store does not
+ * hold says nothing of the order. */
 const struct cust *
-custset_find(const struct custset *cs, const char *key, size_t len)
+custset_find(struct custset *cs, const char *key, size_t len)
 {
+	size_t next = cs->found + 1;
 	uint64_t i;
 
-	return keyset_find(cs->keys, key, len, &i) ? &cs->v[i] : NULL;
+	if (cs->in_order && next < cs->n && key_is(cs, next, key, len)) {
+		i = next;
+	} else if (keyset_find(cs->keys, key, len, &i)) {
+		cs->in_order = i == next;
+	} else {
+		return NULL;
+	}
+	cs->found = (size_t)i;
+	return &cs->v[i];
 }
