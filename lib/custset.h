@@ -33,8 +33,9 @@ struct custset;
 struct custset *custset_load(struct store *s, int consents);
 void custset_free(struct custset *cs);
 size_t custset_count(const struct custset *cs);
-/* The customer with this key, or NULL. */
-const struct cust *custset_find(const struct custset *cs, const char *key,
+/* The customer with this key, or NULL.  Fastest when the keys come in
+ * the order of the store's customers. */
+const struct cust *custset_find(struct custset *cs, const char *key,
     size_t len);
 
 static inline enum cstate

@@ -127,13 +127,14 @@ probe(const struct keyset *ks, uint32_t h, const char *key, size_t len)
 	return &ks->slots[i];
 }
 
+/* Rehash into newslots slots (a power of two). */
 static void
-grow(struct keyset *ks)
+rehash(struct keyset *ks, size_t newslots)
 {
 	struct slot *old = ks->slots;
 	size_t n = ks->nslots, i;
 
-	ks->nslots *= 2;
+	ks->nslots = newslots;
 	ks->slots = ecalloc(ks->nslots, sizeof *ks->slots);
 	free(ks->bloom);
 	ks->bloom = ecalloc(ks->nslots / 8, sizeof *ks->bloom);
@@ -148,6 +149,24 @@ grow(struct keyset *ks)
 		ks->slots[j] = old[i];
 	}
 	free(old);
+}
+
+/* Slots stay at most three quarters full. */
+static int
+too_full(size_t count, size_t nslots)
+{
+	return count * 4 > nslots * 3;
+}
+
+void
+keyset_reserve(struct keyset *ks, size_t n)
+{
+	size_t want = ks->nslots;
+
+	while (too_full(n, want))
+		want *= 2;
+	if (want > ks->nslots)
+		rehash(ks, want);
 }
 
 int
@@ -170,8 +189,8 @@ keyset_add(struct keyset *ks, const char *key, size_t len, uint64_t val,
 	sl->val = val;
 	buf_add(&ks->arena, &klen, sizeof klen);
 	buf_add(&ks->arena, key, len);
-	if (++ks->count * 4 > ks->nslots * 3)
-		grow(ks);
+	if (too_full(++ks->count, ks->nslots))
+		rehash(ks, ks->nslots * 2);
 	return 1;
 }
 

@@ -10,6 +10,8 @@
 struct keyset;
 
 struct keyset *keyset_new(void);
+/* Make room for n keys in all, so that adding them never rehashes. */
+void keyset_reserve(struct keyset *ks, size_t n);
 void keyset_free(struct keyset *ks);
 size_t keyset_count(const struct keyset *ks);
 

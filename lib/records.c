@@ -1,9 +1,10 @@
-/* records: the reader finds each record's bytes itself (a quote opens a
- * quoted field only at a field's start, so a stray one spoils one line)
- * and splits it: a record without a
- * quote character is split on the delimiter directly, one with quotes is
- * handed to libcsv in strict mode, so that stray quotes are reported
- * rather than guessed at.  Blank lines are skipped. */
+/* records: the reader finds each record's bytes with the splitter (a
+ * quote opens a quoted field only at a field's start, so a stray one
+ * spoils one line) and splits it: a record without a quote character on
+ * the delimiters the splitter found, one with quotes by the splitter when
+ * its quoting is plain, else by libcsv in strict mode, so that stray
+ * quotes are reported rather than guessed at.  Blank lines are
+ * skipped. */
 #include <csv.h>
 #include <errno.h>
 #include <iconv.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "records.h"
+#include "splitter.h"
 #include "util.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -37,11 +39,8 @@ struct reader {
 	struct record hdr;
 	struct buf hdrraw;
 	struct buf conv;	/* the record converted to UTF-8 */
-	struct buf fbuf;	/* fields, NUL-separated */
-	size_t *offs;
-	char **fields;
-	size_t *lens;
-	size_t fcap, nf;
+	struct splitter sp;	/* the record at buf[pos] */
+	struct fields f;
 	int csv_rows;
 	int libcsv_only;	/* opts->libcsv_only: no fast quoted split */
 	struct csv_parser csv;
@@ -134,92 +133,21 @@ fill(struct reader *r)
 	return n > 0;
 }
 
-/* Where quoted sections begin and end, carried from line to line: a quote
- * opens a quoted field only at the start of a field, so that a stray quote
- * inside an unquoted field (O"Brien) spoils its own line and not the rest
- * of the file. */
-struct quote_state {
-	int inq;	/* inside a quoted field */
-	int closed;	/* the last byte closed one ("" inside is a quote) */
-	int fstart;	/* at the start of a field */
-	int any;	/* the record holds a quote */
-};
-
+/* Find the next record's bytes at r->pos (r->sp describes them).
+ * Returns 1, 0 at the end, -1 when too long, -2 on a read error. */
 static int
-is_delim(const struct reader *r, char c)
+next_raw(struct reader *r)
 {
-	return r->delim ? c == r->delim : c == ',' || c == ';' || c == '\t';
-}
-
-static void
-scan_quotes(const struct reader *r, struct quote_state *q, const char *s,
-    size_t n)
-{
-	size_t i;
-
-	if (!q->inq && !q->closed && !memchr(s, '"', n)) {
-		q->fstart = n > 0 && (s[n - 1] == '\n' ||
-		    is_delim(r, s[n - 1]));
-		return;
-	}
-	q->any = 1;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (q->inq) {
-			if (c == '"') {
-				q->inq = 0;
-				q->closed = 1;
-			}
-			continue;
-		}
-		if (q->closed && c == '"') {
-			q->inq = 1;
-			q->closed = 0;
-			continue;
-		}
-		q->closed = 0;
-		if (c == '"' && q->fstart)
-			q->inq = 1;
-		q->fstart = is_delim(r, c) || c == '\n';
-	}
-}
-
-/* Find the next record's bytes at r->pos: its length (line ending
- * included), the number of lines and whether it holds a quote.  Returns 1,
- * 0 at the end, -1 when too long, -2 on a read error. */
-static int
-next_raw(struct reader *r, size_t *len, long *nlines, int *quoted)
-{
-	struct quote_state q = { 0, 0, 1, 0 };
-	size_t scan = 0;
-	long lines = 0;
-
+	split_start(&r->sp);
 	for (;;) {
-		char *start = r->buf + r->pos;
 		size_t avail = r->end - r->pos;
-		char *nl = scan < avail ?
-		    memchr(start + scan, '\n', avail - scan) : NULL;
 
-		if (nl) {
-			size_t linelen = (size_t)(nl - (start + scan)) + 1;
-
-			scan_quotes(r, &q, start + scan, linelen);
-			scan += linelen;
-			lines++;
-			if (scan > RECORD_MAX)
-				return -1;
-			if (!q.inq)
-				break;
-			continue;
-		}
-		if (r->eof) {
-			if (avail == scan)
-				return scan > 0 ? (*len = scan, *nlines = lines,
-				    *quoted = q.any, 1) : 0;
-			scan_quotes(r, &q, start + scan, avail - scan);
-			scan = avail;
-			lines++;
+		switch (split_scan(&r->sp, r->buf + r->pos, avail, r->eof)) {
+		case SPLIT_END:
+			return 0;
+		case SPLIT_RECORD:
+			return r->sp.len > RECORD_MAX ? -1 : 1;
+		case SPLIT_MORE:
 			break;
 		}
 		if (avail > RECORD_MAX)
@@ -227,24 +155,6 @@ next_raw(struct reader *r, size_t *len, long *nlines, int *quoted)
 		if (fill(r) < 0)
 			return -2;
 	}
-	*len = scan;
-	*nlines = lines;
-	*quoted = q.any;
-	return 1;
-}
-
-static void
-add_field(struct reader *r, size_t off, size_t n)
-{
-	if (r->nf == r->fcap) {
-		r->fcap = r->fcap ? r->fcap * 2 : 16;
-		r->offs = erealloc(r->offs, r->fcap * sizeof *r->offs);
-		r->lens = erealloc(r->lens, r->fcap * sizeof *r->lens);
-		r->fields = erealloc(r->fields, r->fcap * sizeof *r->fields);
-	}
-	r->offs[r->nf] = off;
-	r->lens[r->nf] = n;
-	r->nf++;
 }
 
 static void
@@ -252,9 +162,7 @@ field_cb(void *s, size_t n, void *data)
 {
 	struct reader *r = data;
 
-	add_field(r, r->fbuf.len, n);
-	buf_add(&r->fbuf, s, n);
-	buf_addc(&r->fbuf, '\0');
+	fields_add(&r->f, s, n);
 }
 
 static void
@@ -280,107 +188,17 @@ is_lf(unsigned char c)
 	return c == '\n';
 }
 
-/* A record without quotes: one copy, the delimiters turned into NULs. */
-static void
-split_plain(struct reader *r, const char *s, size_t n)
-{
-	char *p, *e, *d;
-
-	buf_reset(&r->fbuf);
-	buf_add(&r->fbuf, s, n);
-	p = r->fbuf.s;
-	e = p + n;
-	for (;;) {
-		d = memchr(p, r->delim, (size_t)(e - p));
-		if (!d) {
-			add_field(r, (size_t)(p - r->fbuf.s), (size_t)(e - p));
-			break;
-		}
-		*d = '\0';
-		add_field(r, (size_t)(p - r->fbuf.s), (size_t)(d - p));
-		p = d + 1;
-	}
-}
-
-/* One quoted field at s[*i] (its opening quote): the text with doubled
- * quotes undone into fbuf.  0, or -1 when it does not close, or what
- * follows the closing quote is not a delimiter or the end. */
-static int
-fast_quoted_field(struct reader *r, const char *s, size_t n, size_t *i)
-{
-	size_t at = *i + 1;
-
-	for (;;) {
-		const char *q = memchr(s + at, '"', n - at);
-
-		if (!q)
-			return -1;
-		buf_add(&r->fbuf, s + at, (size_t)(q - (s + at)));
-		at = (size_t)(q - s) + 1;
-		if (at < n && s[at] == '"') {
-			buf_addc(&r->fbuf, '"');
-			at++;
-			continue;
-		}
-		break;
-	}
-	if (at < n && s[at] != r->delim)
-		return -1;
-	*i = at;
-	return 0;
-}
-
-/* The common quoted records (a name with a comma, a doubled quote, a
- * quoted line break) split without libcsv, which goes a byte at a time
- * through a callback.  Only records whose reading is plain are split
- * here: no CR anywhere (libcsv trims it around fields), no quote inside
- * an unquoted field, no line break outside quotes, every quote closed
- * and followed by a delimiter or the end.  Anything else returns -1 and
- * goes to libcsv, which reads it or names the error, so that the two
- * agree on every input (tests/unit/records.c compares them). */
-static int
-split_quoted_fast(struct reader *r, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	if (r->libcsv_only || memchr(s, '\r', n))
-		return -1;
-	buf_reset(&r->fbuf);
-	r->nf = 0;
-	for (;;) {
-		size_t off = r->fbuf.len;
-
-		if (i < n && s[i] == '"') {
-			if (fast_quoted_field(r, s, n, &i) < 0)
-				return -1;
-		} else {
-			const char *d = memchr(s + i, r->delim, n - i);
-			size_t end = d ? (size_t)(d - s) : n;
-
-			if (memchr(s + i, '"', end - i) ||
-			    memchr(s + i, '\n', end - i))
-				return -1;
-			buf_add(&r->fbuf, s + i, end - i);
-			i = end;
-		}
-		add_field(r, off, r->fbuf.len - off);
-		buf_addc(&r->fbuf, '\0');
-		if (i >= n)
-			return 0;
-		i++;		/* the delimiter */
-	}
-}
-
+/* A record with quotes: by the splitter when its reading is plain, else
+ * by libcsv, which reads it or names the error, so that the two agree on
+ * every input (tests/fuzz/splitter.c compares them). */
 static int
 split_quoted(struct reader *r, const char *s, size_t n)
 {
 	int ok;
 
-	if (split_quoted_fast(r, s, n) == 0)
+	if (!r->libcsv_only && split_fields_quoted(s, n, r->delim, &r->f) == 0)
 		return 0;
-	r->nf = 0;
-	buf_reset(&r->fbuf);
-
+	fields_reset(&r->f);
 	r->csv_rows = 0;
 	ok = csv_parse(&r->csv, s, n, field_cb, row_cb, r) == n &&
 	    csv_fini(&r->csv, field_cb, row_cb, r) == 0;
@@ -397,16 +215,19 @@ split_quoted(struct reader *r, const char *s, size_t n)
 	return 0;
 }
 
-/* Turn the raw bytes at r->pos into rec.  Returns 1 or -1 (bad). */
+/* Turn the raw bytes at r->pos, as r->sp found them, into rec.  Returns
+ * 1 or -1 (bad). */
 static int
-make_record(struct reader *r, struct record *rec, size_t len, int quoted)
+make_record(struct reader *r, struct record *rec)
 {
+	const struct splitter *sp = &r->sp;
 	const char *raw = r->buf + r->pos, *text = raw;
-	size_t tlen = len, i;
+	size_t len = sp->len, tlen = len;
+	int converted = r->cd != (iconv_t)-1, quoted = sp->flags & SPLIT_QUOTE;
 
 	rec->raw = raw;
 	rec->rawlen = len;
-	if (r->cd != (iconv_t)-1) {
+	if (converted) {
 		char *in = (char *)raw, *out;
 		size_t inleft = len, outleft;
 
@@ -428,7 +249,9 @@ make_record(struct reader *r, struct record *rec, size_t len, int quoted)
 		}
 		text = r->conv.s;
 		tlen = r->conv.len;
-	} else if (!utf8_valid(raw, len)) {
+	} else if ((sp->flags & SPLIT_HIGH) &&
+	    !utf8_valid(raw + sp->high, len - sp->high)) {
+		/* what comes before the first byte >= 0x80 is ASCII */
 		snprintf(r->err, sizeof r->err,
 		    "%ld: invalid UTF-8 (is it another encoding? try --encoding cp1252)",
 		    rec->line);
@@ -438,26 +261,26 @@ make_record(struct reader *r, struct record *rec, size_t len, int quoted)
 		tlen--;
 	if (tlen > 0 && text[tlen - 1] == '\r')
 		tlen--;
-	if (memchr(text, '\0', tlen)) {
+	if (converted ? memchr(text, '\0', tlen) != NULL :
+	    (sp->flags & SPLIT_NUL) != 0) {
 		snprintf(r->err, sizeof r->err, "%ld: NUL byte in record",
 		    rec->line);
 		return -1;
 	}
-	r->nf = 0;
-	buf_reset(&r->fbuf);
-	if (!quoted) {
-		split_plain(r, text, tlen);
+	if (!quoted && converted) {
+		split_fields_plain(text, tlen, r->delim, &r->f);
+	} else if (!quoted) {
+		split_fields_scanned(sp, text, tlen, &r->f);
 	} else if (split_quoted(r, text, tlen) < 0) {
 		snprintf(r->err, sizeof r->err,
 		    "%ld: bad quoting (a quote inside an unquoted field, or text after a closing quote)",
 		    rec->line);
 		return -1;
 	}
-	for (i = 0; i < r->nf; i++)
-		r->fields[i] = r->fbuf.s + r->offs[i];
-	rec->nfields = r->nf;
-	rec->fields = r->fields;
-	rec->lens = r->lens;
+	fields_done(&r->f);
+	rec->nfields = r->f.n;
+	rec->fields = r->f.ptr;
+	rec->lens = r->f.len;
 	return 1;
 }
 
@@ -474,12 +297,10 @@ blank(const char *s, size_t n)
 static int
 read_record(struct reader *r, struct record *rec)
 {
-	size_t len;
-	long nlines;
-	int quoted, rc;
+	int rc;
 
 	for (;;) {
-		rc = next_raw(r, &len, &nlines, &quoted);
+		rc = next_raw(r);
 		if (rc == 0)
 			return 0;
 		if (rc == -2)
@@ -491,14 +312,14 @@ read_record(struct reader *r, struct record *rec)
 			    r->line, RECORD_MAX >> 20);
 			return -2;
 		}
-		if (!blank(r->buf + r->pos, len))
+		if (!blank(r->buf + r->pos, r->sp.len))
 			break;
-		r->pos += len;
-		r->line += nlines;
+		r->pos += r->sp.len;
+		r->line += r->sp.lines;
 	}
-	rc = make_record(r, rec, len, quoted);
-	r->pos += len;
-	r->line += nlines;
+	rc = make_record(r, rec);
+	r->pos += r->sp.len;
+	r->line += r->sp.lines;
 	return rc;
 }
 
@@ -583,6 +404,7 @@ open_header(struct reader *r, const struct reader_opts *opts)
 	r->delim = opts && opts->delim ? opts->delim :
 	    detect_delim(r->buf + r->pos, r->end - r->pos);
 	csv_set_delim(&r->csv, (unsigned char)r->delim);
+	split_init(&r->sp, r->delim);
 	rc = read_record(r, &rec);
 	if (rc == 0) {
 		snprintf(r->err, sizeof r->err,
@@ -644,10 +466,8 @@ reader_close(struct reader *r)
 	free(r->hdr.lens);
 	buf_free(&r->hdrraw);
 	buf_free(&r->conv);
-	buf_free(&r->fbuf);
-	free(r->offs);
-	free(r->fields);
-	free(r->lens);
+	split_free(&r->sp);
+	fields_free(&r->f);
 	csv_free(&r->csv);
 	free(r->buf);
 	free(r->name);

@@ -301,13 +301,16 @@ create_private(struct store *s)
 static int
 configure(struct store *s)
 {
+	char sql[256];
+
 	sqlite3_busy_timeout(s->db, 30000);
-	return exec(s, "PRAGMA journal_mode = WAL;"
+	snprintf(sql, sizeof sql, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA secure_delete = ON;"
-	    "PRAGMA cache_size = -32768;"
-	    "PRAGMA temp_store = MEMORY");
+	    "PRAGMA cache_size = -%d;"
+	    "PRAGMA temp_store = MEMORY", STORE_CACHE_KIB);
+	return exec(s, sql);
 }
 
 const char *

@@ -9,6 +9,9 @@
 #include "store.h"
 #include "util.h"
 
+/* The page cache of a store connection, in KiB (PRAGMA cache_size). */
+#define STORE_CACHE_KIB 32768
+
 /* Bytes of an event's hash: BLAKE2b-128 is ample against editing, and
  * events are many. */
 #define AUDIT_HASH_LEN 16
