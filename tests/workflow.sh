@@ -4,20 +4,15 @@
 #   . "${0%/*}/lib.sh"
 #   . "$TOP/tests/workflow.sh"     # (lib.sh has moved into $T)
 #
-# The real parts on loopback, each on a port of the kernel's choosing:
-#   start_smtp                the SMTP server (tests/tools/smtp-server.py):
-#                             SMTP (its port), messages in $T/mail/
-#   start_sms [ARGS...]       the SMS gateway stand-in: SMS (its port),
-#                             requests in $T/sms/
-#   start_landing             consent-landing, run in $T: LANDING (its
-#                             port); stop_landing stops it
+# The real parts on loopback, from tests/servers.sh: start_smtp (SMTP,
+# $T/mail/), start_sms (SMS, $T/sms/), start_landing and stop_landing
+# (LANDING), mails and smses; and here:
 #   browse URL ACTION...      headless Chromium (tests/tools/browser.py):
 #                             what the page shows, in $T/browser.out
 #   mail_link ADDRESS         the link in the mail the SMTP server got for
 #                             ADDRESS (the newest, when there are several)
 #   sms_link NUMBER           the link in the newest SMS to NUMBER (E.164)
 #   relink URL                the link, to the landing service's port now
-#   mails, smses              how many arrived so far
 # The recipes of consent(7):
 #   recipe TITLE [N]          the Nth literal block of the subsection TITLE
 #                             of WORKFLOWS in $WORKFLOW_MAN (default
@@ -33,18 +28,13 @@
 # A test without Chromium, ChromeDriver, selenium or aiosmtpd skips (they
 # come with scripts/install-deps).
 
-BIN=${CONSENT_BIN:-$TOP/bin}
-TOOLS=${CONSENT_TEST_TOOLS:-$TOP/obj/tools}
-PY=/usr/bin/python3
 WORKFLOW_MAN=${WORKFLOW_MAN:-$TOP/man/consent.7}
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] ||
-    ! "$PY" -c 'import selenium, aiosmtpd' 2>/dev/null; then
+    ! /usr/bin/python3 -c 'import selenium, aiosmtpd' 2>/dev/null; then
 	echo "1..0 # SKIP no chromium, chromedriver, selenium or aiosmtpd (scripts/install-deps)"
 	exit 0
 fi
-PIDS=
-LPID=
-trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+. "$TOP/tests/servers.sh"
 
 is() {
 	if [ "$2" = "$3" ]; then _ok "$1"; else _not_ok "$1" "expected: $2" "got:      $3"; fi
@@ -59,52 +49,6 @@ gives() {
 	  echo "(exit $_g_code)"; } >"$T/want"
 	{ cat "$T/out"; echo "(exit $_g_got)"; } >"$T/got"
 	check_same "$_g_name" "$T/want" "$T/got"
-}
-
-# _wait_file FILE: up to 10 s for FILE to be there and not empty.
-_wait_file() {
-	_i=0
-	while [ ! -s "$1" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-}
-
-start_smtp() {
-	rm -rf "$T/mail" "$T/mail.port"
-	"$PY" "$TOP/tests/tools/smtp-server.py" --dir "$T/mail" \
-	    --port-file "$T/mail.port" 2>"$T/mail.log" &
-	PIDS="$PIDS $!"
-	_wait_file "$T/mail.port"
-	SMTP=$(cat "$T/mail.port")
-}
-
-start_sms() {
-	rm -rf "$T/sms" "$T/sms.port"
-	"$PY" "$TOP/tests/tools/sms-gateway.py" --dir "$T/sms" \
-	    --port-file "$T/sms.port" "$@" 2>"$T/sms.log" &
-	PIDS="$PIDS $!"
-	_wait_file "$T/sms.port"
-	SMS=$(cat "$T/sms.port")
-}
-
-start_landing() {
-	: >"$T/landing.err"
-	(cd "$T" && exec "$BIN/consent-landing" --listen 127.0.0.1:0 \
-	    2>"$T/landing.err") &
-	LPID=$!
-	PIDS="$PIDS $LPID"
-	_i=0
-	while ! grep -q 'listening on' "$T/landing.err" && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	LANDING=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/landing.err" | head -1)
-}
-
-stop_landing() {
-	if [ -n "$LPID" ]; then
-		kill "$LPID" 2>/dev/null
-		wait "$LPID" 2>/dev/null
-	fi
-	LPID=
 }
 
 browse() {
@@ -136,14 +80,6 @@ if f.get("to") == sys.argv[2]:
 			return
 		fi
 	done
-}
-
-mails() {
-	ls "$T"/mail/*.eml 2>/dev/null | wc -l | tr -d ' '
-}
-
-smses() {
-	ls "$T"/sms/*.json 2>/dev/null | wc -l | tr -d ' '
 }
 
 recipe() {
