@@ -133,6 +133,7 @@ run_row(struct store *s)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "audit run");
 	s->run = sqlite3_last_insert_rowid(s->db);
+	store_count_write(s);
 	return 0;
 }
 

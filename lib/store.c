@@ -211,25 +211,37 @@ migrate(struct store *s)
 		    s->path, v, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (v < 1 && (exec(s, schema_v1) < 0 ||
-	    exec(s, "PRAGMA user_version = 1") < 0))
-		goto fail;
+	if (v < 1) {
+		if (exec(s, schema_v1) < 0 ||
+		    exec(s, "PRAGMA user_version = 1") < 0)
+			goto fail;
+		store_count_write(s);
+	}
 	/* Version 2: a request keeps the address it was made for, since the
 	 * channel is chosen when the request is created and a queued request
 	 * keeps it, even when the record on the input named another
 	 * address than the store's. */
-	if (v < 2 && (exec(s, "ALTER TABLE requests ADD COLUMN address"
-	    " TEXT") < 0 || exec(s, "PRAGMA user_version = 2") < 0))
-		goto fail;
-	return exec(s, "COMMIT");
+	if (v < 2) {
+		if (exec(s, "ALTER TABLE requests ADD COLUMN address"
+		    " TEXT") < 0 || exec(s, "PRAGMA user_version = 2") < 0)
+			goto fail;
+		store_count_write(s);
+	}
+	if (exec(s, "COMMIT") < 0)
+		return -1;
+	if (v < STORE_SCHEMA_VERSION)
+		store_count_write(s);
+	return 0;
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
 
+/* *changed is set when the row was written: the upsert changes nothing
+ * when the purpose is as configured, and that is no write to count. */
 static int
 sync_purpose(struct store *s, sqlite3_stmt *up, sqlite3_stmt *get,
-    const struct purpose *p, struct spurpose *out)
+    const struct purpose *p, struct spurpose *out, int *changed)
 {
 	sqlite3_reset(up);
 	sqlite3_bind_text(up, 1, p->name, -1, SQLITE_STATIC);
@@ -237,6 +249,10 @@ sync_purpose(struct store *s, sqlite3_stmt *up, sqlite3_stmt *get,
 	sqlite3_bind_int(up, 3, p->active);
 	if (sqlite3_step(up) != SQLITE_DONE)
 		return store_fail(s, "purposes");
+	if (sqlite3_changes(s->db) > 0) {
+		store_count_write(s);
+		*changed = 1;
+	}
 	sqlite3_reset(get);
 	sqlite3_bind_text(get, 1, p->name, -1, SQLITE_STATIC);
 	if (sqlite3_step(get) != SQLITE_ROW)
@@ -255,7 +271,7 @@ sync_purposes(struct store *s, const struct config *cfg)
 {
 	sqlite3_stmt *up = NULL, *get = NULL;
 	size_t i, n = config_npurposes(cfg);
-	int rc = -1;
+	int rc = -1, changed = 0;
 
 	s->purposes = ecalloc(n, sizeof *s->purposes);
 	if (exec(s, "BEGIN IMMEDIATE") < 0)
@@ -271,9 +287,11 @@ sync_purposes(struct store *s, const struct config *cfg)
 	}
 	for (i = 0; i < n; i++, s->npurposes++)
 		if (sync_purpose(s, up, get, config_purpose_at(cfg, i),
-		    &s->purposes[i]) < 0)
+		    &s->purposes[i], &changed) < 0)
 			goto out;
 	rc = exec(s, "COMMIT");
+	if (rc == 0 && changed)
+		store_count_write(s);
 out:
 	sqlite3_finalize(up);
 	sqlite3_finalize(get);
@@ -413,6 +431,10 @@ store_commit(struct store *s)
 		return -1;
 	}
 	s->in_tx = 0;
+	/* a crash test may stop the run just after its commit: between
+	 * transactions, or before the work that follows one (consent-erase's
+	 * checkpoint) */
+	store_count_write(s);
 	return 0;
 }
 

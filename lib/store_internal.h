@@ -72,7 +72,9 @@ int store_fail(struct store *s, const char *what);
  * matches the store's check value when it has one; -1 and a message. */
 int store_read_tombkey(struct store *s, const char *path,
     unsigned char key[32]);
-/* Count a write; abort() after $CONSENT_CRASH_AFTER writes (crash tests). */
+/* Count a write: a statement step that changed the store, or a commit
+ * (counted once it is done).  abort() after $CONSENT_CRASH_AFTER of them:
+ * the crash tests (tests/0140, 0500, 0710) stop a tool at each. */
 void store_count_write(struct store *s);
 /* The index of the purpose with this row id, or -1. */
 int store_purpose_by_id(const struct store *s, int64_t id);

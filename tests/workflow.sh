@@ -4,20 +4,14 @@
 #   . "${0%/*}/lib.sh"
 #   . "$TOP/tests/workflow.sh"     # (lib.sh has moved into $T)
 #
-# The real parts on loopback, each on a port of the kernel's choosing:
-#   start_smtp                the SMTP server (tests/tools/smtp-server.py):
-#                             SMTP (its port), messages in $T/mail/
-#   start_sms [ARGS...]       the SMS gateway stand-in: SMS (its port),
-#                             requests in $T/sms/
-#   start_landing             consent-landing, run in $T: LANDING (its
-#                             port); stop_landing stops it
+# The real parts on loopback: start_smtp, start_sms, start_landing,
+# stop_landing, mails and smses of tests/servers.sh, and:
 #   browse URL ACTION...      headless Chromium (tests/tools/browser.py):
 #                             what the page shows, in $T/browser.out
 #   mail_link ADDRESS         the link in the mail the SMTP server got for
 #                             ADDRESS (the newest, when there are several)
 #   sms_link NUMBER           the link in the newest SMS to NUMBER (E.164)
 #   relink URL                the link, to the landing service's port now
-#   mails, smses              how many arrived so far
 #   day TIME                  CONSENT_NOW for the steps that follow
 #   excel_export FILE ROW...  the rows as Excel writes them (cp1252, CRLF)
 # The recipes of consent(7):
@@ -28,15 +22,10 @@
 #   run_recipe TITLE N        run that block with sh -e in $T, its stdout
 #                             and stderr in $T/out and $T/err; returns its
 #                             status
-# And:
-#   is NAME EXPECTED ACTUAL   ok when the two strings are the same
-#   gives NAME CODE TEXT CMD...  ok when CMD exits CODE with TEXT on stdout
 #
 # A test without Chromium, ChromeDriver, selenium or aiosmtpd skips (they
 # come with scripts/install-deps).
 
-BIN=${CONSENT_BIN:-$TOP/bin}
-TOOLS=${CONSENT_TEST_TOOLS:-$TOP/obj/tools}
 PY=/usr/bin/python3
 WORKFLOW_MAN=${WORKFLOW_MAN:-$TOP/man/consent.7}
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] ||
@@ -44,36 +33,7 @@ if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] ||
 	echo "1..0 # SKIP no chromium, chromedriver, selenium or aiosmtpd (scripts/install-deps)"
 	exit 0
 fi
-PIDS=
-LPID=
-trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
-
-start_smtp() {
-	start_server mail smtp-server.py
-	SMTP=$PORT
-}
-
-start_sms() {
-	start_server sms sms-gateway.py "$@"
-	SMS=$PORT
-}
-
-start_landing() {
-	: >"$T/landing.err"
-	(cd "$T" && exec "$BIN/consent-landing" --listen 127.0.0.1:0 \
-	    2>"$T/landing.err") &
-	LPID=$!
-	PIDS="$PIDS $LPID"
-	LANDING=$(landing_port "$T/landing.err")
-}
-
-stop_landing() {
-	if [ -n "$LPID" ]; then
-		kill "$LPID" 2>/dev/null
-		wait "$LPID" 2>/dev/null
-	fi
-	LPID=
-}
+. "$TOP/tests/servers.sh"
 
 browse() {
 	"$PY" "$TOP/tests/tools/browser.py" "$@" >"$T/browser.out" 2>"$T/browser.err"
@@ -104,14 +64,6 @@ if f.get("to") == sys.argv[2]:
 			return
 		fi
 	done
-}
-
-mails() {
-	ls "$T"/mail/*.eml 2>/dev/null | wc -l | tr -d ' '
-}
-
-smses() {
-	ls "$T"/sms/*.json 2>/dev/null | wc -l | tr -d ' '
 }
 
 recipe() {
