@@ -172,9 +172,10 @@ fuzz:
 # the tree); a crash, a leak or an input that takes over 10 s fails, and
 # leaves the input in $(O)/fuzz/NAME-crash-*.  The targets' own stderr
 # (the service's access log) is closed; libFuzzer's and the sanitizers'
-# reports are not.
+# reports go to $(O)/fuzz/NAME.log, and a failed target's is printed again
+# after the last one, so that the end of a CI log says what failed.
 fuzz-run: $(FUZZERS)
-	@fail=0; for n in $(FUZZ_NAMES); do \
+	@failed=; for n in $(FUZZ_NAMES); do \
 		rm -rf $(O)/fuzz/$$n.corpus; \
 		mkdir -p $(O)/fuzz/$$n.corpus; \
 		cp tests/fuzz/corpus/$$n/* $(O)/fuzz/$$n.corpus/; \
@@ -182,8 +183,15 @@ fuzz-run: $(FUZZERS)
 		$(O)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) \
 			-print_final_stats=1 -timeout=10 -close_fd_mask=2 \
 			-artifact_prefix=$(O)/fuzz/$$n- \
-			$(O)/fuzz/$$n.corpus || { echo "fuzz: $$n failed"; fail=1; }; \
-	done; exit $$fail
+			$(O)/fuzz/$$n.corpus 2>$(O)/fuzz/$$n.log || { \
+			echo "fuzz: $$n failed"; failed="$$failed $$n"; }; \
+		grep -E '^(stat::number_of_executed_units|Done )' $(O)/fuzz/$$n.log; \
+	done; \
+	for n in $$failed; do \
+		echo "== fuzz: $$n, the end of its report ($(O)/fuzz/$$n.log)"; \
+		grep -vE '^#[0-9]+' $(O)/fuzz/$$n.log | tail -40; \
+	done; \
+	test -z "$$failed" || { echo "fuzz: failed:$$failed"; exit 1; }
 
 demo:
 	scripts/install-deps
