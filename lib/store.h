@@ -30,6 +30,14 @@ int store_begin(struct store *s, const char *tool, const char *actor,
     int64_t now);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/* For a run that adds many rows whose parents it made itself or read
+ * from the store (an import into a store without customers): the
+ * foreign keys are checked once, by PRAGMA foreign_key_check before the
+ * commit, rather than by each insert.  A violation fails store_commit
+ * and the run is rolled back, as an insert's failure would.  Call it
+ * before store_begin; the run's end turns the per-insert checks on
+ * again. */
+int store_keys_at_commit(struct store *s);
 
 /* Purposes, in the order of the configuration. */
 size_t store_npurposes(const struct store *s);

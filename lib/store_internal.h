@@ -42,6 +42,7 @@ struct store {
 	int64_t now;
 	char nowtext[24];
 	int in_tx;
+	int keys_at_commit;	/* foreign keys off: checked by store_commit */
 	int64_t run;		/* the runs row, made with the first event */
 	/* the audit chain's head while a transaction is open */
 	unsigned char head[AUDIT_HASH_LEN];

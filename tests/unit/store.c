@@ -19,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config.h"
+#include "store.h"
 
 #define HASH_LEN 16
 
@@ -93,10 +96,103 @@ test_hashes(void)
 	    "39e9c60642b157bee4c32a9e37bce280");
 }
 
+static struct store *
+open_store(const char *dir, struct config **cfg)
+{
+	char path[512], err[512];
+	struct store *st;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/consent.conf", dir);
+	if (!(fp = fopen(path, "w")) || fclose(fp) != 0)
+		return NULL;
+	if (!(*cfg = config_load(path, err, sizeof err)))
+		return NULL;
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	if (!(st = store_open(path, *cfg, err, sizeof err)))
+		fprintf(stderr, "%s\n", err);
+	return st;
+}
+
+static int
+count_customer(void *arg, const struct customer *c)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* store_keys_at_commit: an insert naming no parent passes, the commit
+ * finds it and rolls the whole run back; the next run checks per insert
+ * again. */
+static void
+test_keys_at_commit(const char *dir)
+{
+	struct config *cfg = NULL;
+	struct store *st = open_store(dir, &cfg);
+	struct customer c = { 0 }, ghost = { 0 };
+	struct consent none = { 0 }, yes = { 0 };
+	int n = 0, rc;
+
+	ok(st != NULL, "store_open");
+	if (!st)
+		return;
+	yes.state = CS_GRANTED;
+	strcpy(yes.basis, "consent");
+	strcpy(yes.source, "import");
+	c.key = "k1";
+	ghost.key = "k2";
+	ghost.id = 999;
+	ok(store_keys_at_commit(st) == 0, "store_keys_at_commit");
+	ok(store_begin(st, "test", "tester", 1767225600) == 0, "store_begin");
+	ok(store_customer_insert(st, &c) == 0, "a customer");
+	ok(store_consent_put(st, &c, 1, &none, &yes, "e") == 0,
+	    "its consent");
+	ok(store_consent_put(st, &ghost, 1, &none, &yes, "e") == 0,
+	    "a consent of no customer passes the insert");
+	ok(store_commit(st) < 0, "and fails the commit");
+	ok(strstr(store_errmsg(st), "FOREIGN KEY constraint failed") != NULL,
+	    "saying why: %s", store_errmsg(st));
+	rc = store_each_customer(st, count_customer, &n);
+	ok(rc == 0 && n == 0, "the run is rolled back (%d customers)", n);
+	ok(store_begin(st, "test", "tester", 1767225600) == 0,
+	    "store_begin again");
+	ok(store_consent_put(st, &ghost, 1, &none, &yes, "e") < 0,
+	    "the next run checks each insert");
+	store_rollback(st);
+	ok(store_keys_at_commit(st) == 0 && store_begin(st, "test",
+	    "tester", 1767225600) == 0 && store_customer_insert(st, &c) == 0 &&
+	    store_consent_put(st, &c, 1, &none, &yes, "e") == 0 &&
+	    store_commit(st) == 0, "a run whose keys hold commits");
+	n = 0;
+	rc = store_each_customer(st, count_customer, &n);
+	ok(rc == 0 && n == 1, "with its customer (%d)", n);
+	ok(store_begin(st, "test", "tester", 1767225600) == 0 &&
+	    store_keys_at_commit(st) < 0, "not inside a run");
+	store_rollback(st);
+	store_close(st);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
+	char dir[] = "/tmp/consent-unit-store.XXXXXX", path[600];
+
 	test_hashes();
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_keys_at_commit(dir);
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/store.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/store.db-shm", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/consent.conf", dir);
+	unlink(path);
+	rmdir(dir);
 	printf("1..%d\n", ntest);
 	return nfailed ? 1 : 0;
 }
