@@ -165,16 +165,37 @@ run_row(struct store *s)
 	return 0;
 }
 
+/* The event's row, by its own statement. */
+static int
+insert_event(struct store *s, int64_t seq, const char *const f[11],
+    int64_t request, const unsigned char h[AUDIT_HASH_LEN])
+{
+	sqlite3_stmt *st;
+	int i;
+
+	if (!(st = store_stmt(s, ST_EVENT_INSERT)))
+		return -1;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, s->run);
+	for (i = 3; i < 10; i++)
+		bind_text(st, i, f[i], 0);
+	if (request)
+		sqlite3_bind_int64(st, 10, request);
+	sqlite3_bind_blob(st, 11, h, AUDIT_HASH_LEN, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "audit event");
+	return 0;
+}
+
 int
 audit_append(struct store *s, const struct event *e, int64_t *seq)
 {
-	sqlite3_stmt *st;
 	char reqtext[24];
 	const char *f[11];
 	unsigned char h[AUDIT_HASH_LEN];
-	int i;
+	int64_t next = s->headseq + 1;
 
-	if (run_row(s) < 0 || !(st = store_stmt(s, ST_EVENT_INSERT)))
+	if (run_row(s) < 0)
 		return -1;
 	if (e->request)
 		snprintf(reqtext, sizeof reqtext, "%lld",
@@ -190,18 +211,13 @@ audit_append(struct store *s, const struct event *e, int64_t *seq)
 	f[8] = e->source;
 	f[9] = e->evidence && *e->evidence ? e->evidence : NULL;
 	f[10] = e->request ? reqtext : NULL;
-	audit_hash(s->head, (long long)s->headseq + 1, f, h);
-	sqlite3_bind_int64(st, 1, s->headseq + 1);
-	sqlite3_bind_int64(st, 2, s->run);
-	for (i = 3; i < 10; i++)
-		bind_text(st, i, f[i], 0);
-	if (e->request)
-		sqlite3_bind_int64(st, 10, e->request);
-	sqlite3_bind_blob(st, 11, h, sizeof h, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_fail(s, "audit event");
+	audit_hash(s->head, (long long)next, f, h);
+	/* f[3] to f[9] are the event's own texts, in the table's order */
+	if ((s->batching ? batch_event(s, next, f + 3, e->request, h) :
+	    insert_event(s, next, f, e->request, h)) < 0)
+		return -1;
 	store_count_write(s);
-	s->headseq++;
+	s->headseq = next;
 	memcpy(s->head, h, sizeof h);
 	if (seq)
 		*seq = s->headseq;

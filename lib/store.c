@@ -353,6 +353,7 @@ store_close(struct store *s)
 	if (!s)
 		return;
 	erase_state_free(s);
+	batch_free(s);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < s->npurposes; i++) {
@@ -453,13 +454,15 @@ keys_per_insert(struct store *s)
 int
 store_commit(struct store *s)
 {
-	if ((s->keys_at_commit && check_keys(s) < 0) ||
+	if (store_batch_flush(s) < 0 ||
+	    (s->keys_at_commit && check_keys(s) < 0) ||
 	    exec(s, "COMMIT") < 0) {
 		store_rollback(s);
 		return -1;
 	}
 	s->in_tx = 0;
 	keys_per_insert(s);
+	batch_end(s);
 	return 0;
 }
 
@@ -470,6 +473,7 @@ store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
 	keys_per_insert(s);
+	batch_end(s);
 }
 
 size_t
