@@ -38,11 +38,12 @@ void store_rollback(struct store *s);
  * before store_begin; the run's end turns the per-insert checks on
  * again. */
 int store_keys_at_commit(struct store *s);
-/* For the same kind of run: until its end, audit events and new
- * consents are written a batch at a time, by one statement each, rather
- * than one statement a row.  Reading consents in the run
- * (store_consents_get) and store_commit write what waits first; nothing
- * else may read events or consents in such a run. */
+/* For the same kind of run: until its end, new customers, audit events
+ * and new consents are written a batch at a time, by one statement each,
+ * rather than one statement a row.  Reading customers or consents in the
+ * run (store_customer_get, store_consents_get) and store_commit write
+ * what waits first; nothing else may read customers, events or consents
+ * in such a run. */
 int store_batch_writes(struct store *s);
 
 /* Purposes, in the order of the configuration. */

@@ -51,7 +51,7 @@ store_customer_get(struct store *s, const char *key, struct customer *c)
 	sqlite3_stmt *st = store_stmt(s, ST_CUST_GET);
 	int rc;
 
-	if (!st)
+	if (!st || store_batch_flush(s) < 0)
 		return -1;
 	bind_text(st, 1, key, 0);
 	rc = sqlite3_step(st);
@@ -101,9 +101,15 @@ bind_master(sqlite3_stmt *st, const struct customer *c)
 int
 store_customer_insert(struct store *s, struct customer *c)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_CUST_INSERT);
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (s->batching) {
+		if (batch_customer(s, c) < 0)
+			return -1;
+		store_count_write(s);
+		return 0;
+	}
+	if (!(st = store_stmt(s, ST_CUST_INSERT)))
 		return -1;
 	bind_text(st, 1, c->key, 0);
 	bind_master(st, c);
@@ -121,7 +127,7 @@ store_customer_update(struct store *s, const struct customer *c)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_CUST_UPDATE);
 
-	if (!st)
+	if (!st || store_batch_flush(s) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->id);
 	bind_master(st, c);

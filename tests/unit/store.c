@@ -190,8 +190,8 @@ test_batch(const char *dir)
 	struct store *st = open_store(dir, &cfg);
 	struct consent none = { 0 }, yes = { 0 }, got[4];
 	struct audit_check chk;
-	struct customer c[50];
-	char keys[50][8];
+	struct customer c[50], found = { 0 };
+	char keys[50][16];
 	int i, n = 0, rc;
 
 	ok(st != NULL && store_npurposes(st) == 4, "store_open");
@@ -217,6 +217,11 @@ test_batch(const char *dir)
 	    got[1].state == CS_GRANTED && got[2].state == CS_GRANTED &&
 	    got[3].state == CS_UNKNOWN, "the last customer's, read in the"
 	    " run");
+	rc = store_customer_get(st, "b49", &found);
+	ok(rc == 1 && found.id == c[49].id, "the last customer, read in the"
+	    " run, has the row number its consents name (%lld)",
+	    (long long)found.id);
+	customer_clear(&found);
 	ok(store_commit(st) == 0, "store_commit");
 	rc = store_each_consent(st, count_consent, &n);
 	ok(rc == 0 && n == 100, "all of them stored (%d)", n);
