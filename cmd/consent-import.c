@@ -517,6 +517,27 @@ parse_master(struct run *r, struct record *rec, struct row *w)
 	return 0;
 }
 
+/* "FILE:LINE COLUMN=CELL", the evidence of a cell, without printf: a
+ * row with a letter-code column makes one for each letter. */
+static void
+cell_evidence(struct buf *b, const char *fname, long line,
+    const char *column, const char *cell)
+{
+	char digits[24], *p = digits + sizeof digits;
+	unsigned long n = line > 0 ? (unsigned long)line : 0;
+
+	do
+		*--p = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	buf_adds(b, fname);
+	buf_addc(b, ':');
+	buf_add(b, p, (size_t)(digits + sizeof digits - p));
+	buf_addc(b, ' ');
+	buf_adds(b, column);
+	buf_addc(b, '=');
+	buf_adds(b, cell);
+}
+
 static void
 decide(struct run *r, struct record *rec, size_t purpose, int value,
     const char *column, const char *cell)
@@ -531,8 +552,8 @@ decide(struct run *r, struct record *rec, size_t purpose, int value,
 	if (r->o.evidence)
 		buf_adds(&d->evidence, r->o.evidence);
 	else
-		buf_printf(&d->evidence, "%s:%ld %s=%s", r->fname, rec->line,
-		    column, cell);
+		cell_evidence(&d->evidence, r->fname, rec->line, column,
+		    cell);
 }
 
 /* --set is a decision taken now or at --at: always dated. */
@@ -634,15 +655,29 @@ new_customer(const struct row *w, struct customer *c)
 	c->hold_until = estrdup(w->hold);
 }
 
+/* strncpy that always ends the string, for the fixed fields of a
+ * consent: snprintf("%s") costs a call of the printf machinery each, and
+ * an import fills millions. */
+static void
+copy_field(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void
 fill_consent(struct run *r, struct consent *nc, size_t p, enum cstate state,
     int dated, const char *source, int own_basis)
 {
 	memset(nc, 0, sizeof *nc);
 	nc->state = state;
-	snprintf(nc->basis, sizeof nc->basis, "%s", own_basis && r->o.basis ?
+	copy_field(nc->basis, sizeof nc->basis, own_basis && r->o.basis ?
 	    r->o.basis : store_purpose_basis(r->st, p));
-	snprintf(nc->source, sizeof nc->source, "%s", source);
+	copy_field(nc->source, sizeof nc->source, source);
 	nc->dated = dated;
 	nc->at = dated ? r->at : r->now;
 }
@@ -979,8 +1014,31 @@ setup(struct run *r)
 	r->keys = keyset_new();
 	if ((any = store_customer_any(r->st)) < 0)
 		eprintf("%s", store_errmsg(r->st));
-	r->store_empty = !any;
+	/* Into an empty store, every row this run writes names a customer
+	 * and a run row it made itself and a purpose of the store: checking
+	 * the foreign keys once, at the commit, is enough, and nothing is
+	 * read back, so events and consents can wait for a batch.  (Should
+	 * another run fill the store before ours begins, both still hold:
+	 * the check is over more rows, and reading consents writes what
+	 * waits first.) */
+	if (!any && (store_keys_at_commit(r->st) < 0 ||
+	    store_batch_writes(r->st) < 0))
+		eprintf("%s", store_errmsg(r->st));
 	r->progress = !r->o.quiet && isatty(STDERR_FILENO);
+}
+
+/* The run's transaction.  Emptiness is asked again under the write lock:
+ * another run may have filled the store since setup looked. */
+static void
+begin(struct run *r)
+{
+	int any;
+
+	if (store_begin(r->st, TOOL, cli_actor(r->o.actor), r->now) < 0)
+		eprintf("%s", store_errmsg(r->st));
+	if ((any = store_customer_any(r->st)) < 0)
+		fail(r, store_errmsg(r->st));
+	r->store_empty = !any;
 }
 
 static void
@@ -1020,8 +1078,7 @@ main(int argc, char **argv)
 	argv += optind;
 	setup(&r);
 	open_rejects(&r);
-	if (store_begin(r.st, TOOL, cli_actor(r.o.actor), r.now) < 0)
-		eprintf("%s", store_errmsg(r.st));
+	begin(&r);
 	if (argc == 0)
 		import_file(&r, "-");
 	for (i = 0; i < argc; i++)

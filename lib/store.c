@@ -374,6 +374,7 @@ store_close(struct store *s)
 	if (!s)
 		return;
 	erase_state_free(s);
+	batch_free(s);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < s->npurposes; i++) {
@@ -424,13 +425,65 @@ store_begin(struct store *s, const char *tool, const char *actor,
 }
 
 int
+store_keys_at_commit(struct store *s)
+{
+	/* a no-op inside a transaction, hence before store_begin */
+	if (s->in_tx) {
+		snprintf(s->err, sizeof s->err, "%s: foreign keys: a run is"
+		    " open", s->path);
+		return -1;
+	}
+	if (exec(s, "PRAGMA foreign_keys = OFF") < 0)
+		return -1;
+	s->keys_at_commit = 1;
+	return 0;
+}
+
+/* What each insert would have checked, for the whole store at once:
+ * with a million rows, one pass costs a fraction of a million checks,
+ * each of which opens and closes a cursor on the parent table. */
+static int
+check_keys(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_fail(s, "foreign keys");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(s->err, sizeof s->err, "%s: FOREIGN KEY constraint"
+		    " failed (a row of %s names no row of %s)", s->path,
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 2));
+	else if (rc != SQLITE_DONE)
+		store_fail(s, "foreign keys");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+keys_per_insert(struct store *s)
+{
+	if (!s->keys_at_commit)
+		return;
+	sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	s->keys_at_commit = 0;
+}
+
+int
 store_commit(struct store *s)
 {
-	if (exec(s, "COMMIT") < 0) {
+	if (store_batch_flush(s) < 0 ||
+	    (s->keys_at_commit && check_keys(s) < 0) ||
+	    exec(s, "COMMIT") < 0) {
 		store_rollback(s);
 		return -1;
 	}
 	s->in_tx = 0;
+	keys_per_insert(s);
+	batch_end(s);
 	/* a crash test may stop the run just after its commit: between
 	 * transactions, or before the work that follows one (consent-erase's
 	 * checkpoint) */
@@ -444,6 +497,8 @@ store_rollback(struct store *s)
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
+	keys_per_insert(s);
+	batch_end(s);
 }
 
 size_t

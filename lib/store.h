@@ -30,6 +30,21 @@ int store_begin(struct store *s, const char *tool, const char *actor,
     int64_t now);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/* For a run that adds many rows whose parents it made itself or read
+ * from the store (an import into a store without customers): the
+ * foreign keys are checked once, by PRAGMA foreign_key_check before the
+ * commit, rather than by each insert.  A violation fails store_commit
+ * and the run is rolled back, as an insert's failure would.  Call it
+ * before store_begin; the run's end turns the per-insert checks on
+ * again. */
+int store_keys_at_commit(struct store *s);
+/* For the same kind of run: until its end, new customers, audit events
+ * and new consents are written a batch at a time, by one statement each,
+ * rather than one statement a row.  Reading customers or consents in the
+ * run (store_customer_get, store_consents_get) and store_commit write
+ * what waits first; nothing else may read customers, events or consents
+ * in such a run. */
+int store_batch_writes(struct store *s);
 
 /* Purposes, in the order of the configuration. */
 size_t store_npurposes(const struct store *s);

@@ -51,7 +51,7 @@ store_customer_get(struct store *s, const char *key, struct customer *c)
 	sqlite3_stmt *st = store_stmt(s, ST_CUST_GET);
 	int rc;
 
-	if (!st)
+	if (!st || store_batch_flush(s) < 0)
 		return -1;
 	bind_text(st, 1, key, 0);
 	rc = sqlite3_step(st);
@@ -101,9 +101,15 @@ bind_master(sqlite3_stmt *st, const struct customer *c)
 int
 store_customer_insert(struct store *s, struct customer *c)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_CUST_INSERT);
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (s->batching) {
+		if (batch_customer(s, c) < 0)
+			return -1;
+		store_count_write(s);
+		return 0;
+	}
+	if (!(st = store_stmt(s, ST_CUST_INSERT)))
 		return -1;
 	bind_text(st, 1, c->key, 0);
 	bind_master(st, c);
@@ -121,7 +127,7 @@ store_customer_update(struct store *s, const struct customer *c)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_CUST_UPDATE);
 
-	if (!st)
+	if (!st || store_batch_flush(s) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->id);
 	bind_master(st, c);
@@ -151,7 +157,7 @@ store_consents_get(struct store *s, int64_t customer, struct consent *out)
 
 	for (i = 0; i < s->npurposes; i++)
 		memset(&out[i], 0, sizeof out[i]);
-	if (!st)
+	if (!st || store_batch_flush(s) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, customer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -177,15 +183,38 @@ store_consents_get(struct store *s, int64_t customer, struct consent *out)
 	return 0;
 }
 
+/* The consent's row, by its own statement: an update, or a new row. */
+static int
+write_consent(struct store *s, const struct customer *c, size_t purpose,
+    int update, const struct consent *new_, const char *at, int64_t seq)
+{
+	sqlite3_stmt *st = store_stmt(s, update ? ST_CONSENT_UPDATE :
+	    ST_CONSENT_INSERT);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_int64(st, 2, s->purposes[purpose].id);
+	bind_text(st, 3, cstate_names[new_->state], 0);
+	bind_text(st, 4, new_->basis, 0);
+	bind_text(st, 5, new_->source, 0);
+	bind_text(st, 6, at, 0);
+	sqlite3_bind_int(st, 7, new_->dated);
+	sqlite3_bind_int64(st, 8, seq);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "store consent");
+	return 0;
+}
+
 int
 store_consent_put(struct store *s, const struct customer *c, size_t purpose,
     const struct consent *old, const struct consent *new_,
     const char *evidence)
 {
-	sqlite3_stmt *st;
 	char at[TIME_RFC3339_LEN];
 	struct event e = { 0 };
 	int64_t seq;
+	int update = old && old->state != CS_UNKNOWN, rc;
 
 	/* The event first: the consent row names it as its evidence. */
 	e.customer = c->key;
@@ -197,21 +226,18 @@ store_consent_put(struct store *s, const struct customer *c, size_t purpose,
 	e.evidence = evidence;
 	if (audit_append(s, &e, &seq) < 0)
 		return -1;
-	st = store_stmt(s, old && old->state != CS_UNKNOWN ?
-	    ST_CONSENT_UPDATE : ST_CONSENT_INSERT);
-	if (!st)
-		return -1;
 	time_format(new_->at, at);
-	sqlite3_bind_int64(st, 1, c->id);
-	sqlite3_bind_int64(st, 2, s->purposes[purpose].id);
-	bind_text(st, 3, cstate_names[new_->state], 0);
-	bind_text(st, 4, new_->basis, 0);
-	bind_text(st, 5, new_->source, 0);
-	bind_text(st, 6, at, 0);
-	sqlite3_bind_int(st, 7, new_->dated);
-	sqlite3_bind_int64(st, 8, seq);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_fail(s, "store consent");
+	/* an update may be of a row that still waits in the batch */
+	if (s->batching && !update)
+		rc = batch_consent(s, c->id, s->purposes[purpose].id,
+		    cstate_names[new_->state], new_->basis, new_->source, at,
+		    new_->dated, seq);
+	else if (s->batching && store_batch_flush(s) < 0)
+		rc = -1;
+	else
+		rc = write_consent(s, c, purpose, update, new_, at, seq);
+	if (rc < 0)
+		return -1;
 	store_count_write(s);
 	return 0;
 }

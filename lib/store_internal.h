@@ -45,6 +45,9 @@ struct store {
 	int64_t now;
 	char nowtext[24];
 	int in_tx;
+	int keys_at_commit;	/* foreign keys off: checked by store_commit */
+	int batching;		/* store_batch_writes until the run's end */
+	struct batch *batch;	/* store_batch.c */
 	int64_t run;		/* the runs row, made with the first event */
 	/* the audit chain's head while a transaction is open */
 	unsigned char head[AUDIT_HASH_LEN];
@@ -80,6 +83,28 @@ void store_count_write(struct store *s);
 int store_purpose_by_id(const struct store *s, int64_t id);
 /* Bind text, NULL for "" when empty_null. */
 int bind_text(sqlite3_stmt *st, int i, const char *v, int empty_null);
+
+/* store_batch.c.  The texts of an event, in ST_EVENT_INSERT's order:
+ * customer, purpose, old, new, basis, source, evidence. */
+#define EVENT_TEXTS 7
+/* The texts of a customer: key, name, email, mobile, lang, last_contact,
+ * hold_until. */
+#define CUSTOMER_TEXTS 7
+/* Keep a new customer, an event or a new consent for the next batch
+ * (texts are copied); the customer's row number is set in c->id. */
+int batch_customer(struct store *s, struct customer *c);
+int batch_event(struct store *s, int64_t seq,
+    const char *const text[EVENT_TEXTS], int64_t request,
+    const unsigned char hash[AUDIT_HASH_LEN]);
+int batch_consent(struct store *s, int64_t customer, int64_t purpose,
+    const char *state, const char *basis, const char *source,
+    const char *at, int dated, int64_t event);
+/* Write what waits; before anything reads customers, events or
+ * consents. */
+int store_batch_flush(struct store *s);
+/* The run's end: what waits is dropped (store_commit flushed it). */
+void batch_end(struct store *s);
+void batch_free(struct store *s);
 
 /* store_erase.c: free what store_erase_begin made (store_close calls it). */
 void erase_state_free(struct store *s);

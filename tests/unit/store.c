@@ -1,0 +1,260 @@
+/* Unit tests of lib/store and lib/audit where the tools cannot reach, as
+ * TAP on stdout.
+ *
+ * The event hashes below were computed independently of lib/audit.c, with
+ * Python's hashlib following the layout described there (the previous
+ * hash, then the seq and the eleven fields, each prefixed by a zero byte
+ * and its length in 32 bits big-endian, or by five 0xff bytes for NULL):
+ *
+ *	def field(v):
+ *	    if v is None: return b'\xff' * 5
+ *	    b = v.encode()
+ *	    return b'\0' + len(b).to_bytes(4, 'big') + b
+ *	hashlib.blake2b(prev + field(str(seq)) + b''.join(map(field,
+ *	    fields)), digest_size=16).hexdigest()
+ *
+ * so that a change of the chain's format, which would make every stored
+ * chain fail consent-log --verify, shows here. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "store.h"
+
+#define HASH_LEN 16
+
+/* lib/audit.c's, declared there for the store's files and for this test */
+void audit_hash(const unsigned char prev[HASH_LEN], long long seq,
+    const char *const fields[11], unsigned char out[HASH_LEN]);
+
+static int ntest, nfailed;
+
+static void __attribute__((format(printf, 2, 3)))
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	ntest++;
+	if (!cond)
+		nfailed++;
+	printf("%sok %d - ", cond ? "" : "not ", ntest);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void
+hex(const unsigned char *h, char out[2 * HASH_LEN + 1])
+{
+	int i;
+
+	for (i = 0; i < HASH_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static void
+check_hash(const char *name, const unsigned char prev[HASH_LEN],
+    long long seq, const char *const f[11], const char *want)
+{
+	unsigned char h[HASH_LEN];
+	char got[2 * HASH_LEN + 1];
+
+	audit_hash(prev, seq, f, h);
+	hex(h, got);
+	ok(strcmp(got, want) == 0, "audit_hash: %s (%s)", name, got);
+}
+
+static void
+test_hashes(void)
+{
+	static char long_evidence[1501];
+	unsigned char zero[HASH_LEN] = { 0 }, prev[HASH_LEN];
+	const char *import[11] = { "2026-01-01T00:00:00Z", "ola",
+	    "consent-import", "10001", "emarketing", "unknown", "granted",
+	    "consent", "import", "kunder.csv:2 status=R", NULL };
+	const char *longer[11] = { "2026-01-01T00:00:00Z", "ola",
+	    "consent-import", "10001", "emarketing", "unknown", "granted",
+	    "consent", "import", long_evidence, "7" };
+	const char *erasure[11] = { "2026-01-01T00:00:00Z", "ola",
+	    "consent-erase", "erased-0123456789abcdef", NULL, "active",
+	    "erased", NULL, NULL, "", NULL };
+	int i;
+
+	for (i = 0; i < HASH_LEN; i++)
+		prev[i] = (unsigned char)i;
+	memset(long_evidence, 'x', sizeof long_evidence - 1);
+	check_hash("the first event", zero, 1, import,
+	    "0fc919dee512b394426ba9f965aad9b5");
+	/* longer than what is hashed from the stack in one call */
+	check_hash("an event of 1.5 kB", prev, 123456789012LL, longer,
+	    "a4350c58f38738def3ef38285d686182");
+	check_hash("NULL differs from the empty string", prev, 2, erasure,
+	    "39e9c60642b157bee4c32a9e37bce280");
+}
+
+static struct store *
+open_store(const char *dir, struct config **cfg)
+{
+	char path[512], err[512];
+	struct store *st;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/consent.conf", dir);
+	if (!(fp = fopen(path, "w")) || fclose(fp) != 0)
+		return NULL;
+	if (!(*cfg = config_load(path, err, sizeof err)))
+		return NULL;
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	if (!(st = store_open(path, *cfg, err, sizeof err)))
+		fprintf(stderr, "%s\n", err);
+	return st;
+}
+
+static int
+count_customer(void *arg, const struct customer *c)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* store_keys_at_commit: an insert naming no parent passes, the commit
+ * finds it and rolls the whole run back; the next run checks per insert
+ * again. */
+static void
+test_keys_at_commit(const char *dir)
+{
+	struct config *cfg = NULL;
+	struct store *st = open_store(dir, &cfg);
+	struct customer c = { 0 }, ghost = { 0 };
+	struct consent none = { 0 }, yes = { 0 };
+	int n = 0, rc;
+
+	ok(st != NULL, "store_open");
+	if (!st)
+		return;
+	yes.state = CS_GRANTED;
+	strcpy(yes.basis, "consent");
+	strcpy(yes.source, "import");
+	c.key = "k1";
+	ghost.key = "k2";
+	ghost.id = 999;
+	ok(store_keys_at_commit(st) == 0, "store_keys_at_commit");
+	ok(store_begin(st, "test", "tester", 1767225600) == 0, "store_begin");
+	ok(store_customer_insert(st, &c) == 0, "a customer");
+	ok(store_consent_put(st, &c, 1, &none, &yes, "e") == 0,
+	    "its consent");
+	ok(store_consent_put(st, &ghost, 1, &none, &yes, "e") == 0,
+	    "a consent of no customer passes the insert");
+	ok(store_commit(st) < 0, "and fails the commit");
+	ok(strstr(store_errmsg(st), "FOREIGN KEY constraint failed") != NULL,
+	    "saying why: %s", store_errmsg(st));
+	rc = store_each_customer(st, count_customer, &n);
+	ok(rc == 0 && n == 0, "the run is rolled back (%d customers)", n);
+	ok(store_begin(st, "test", "tester", 1767225600) == 0,
+	    "store_begin again");
+	ok(store_consent_put(st, &ghost, 1, &none, &yes, "e") < 0,
+	    "the next run checks each insert");
+	store_rollback(st);
+	ok(store_keys_at_commit(st) == 0 && store_begin(st, "test",
+	    "tester", 1767225600) == 0 && store_customer_insert(st, &c) == 0 &&
+	    store_consent_put(st, &c, 1, &none, &yes, "e") == 0 &&
+	    store_commit(st) == 0, "a run whose keys hold commits");
+	n = 0;
+	rc = store_each_customer(st, count_customer, &n);
+	ok(rc == 0 && n == 1, "with its customer (%d)", n);
+	ok(store_begin(st, "test", "tester", 1767225600) == 0 &&
+	    store_keys_at_commit(st) < 0, "not inside a run");
+	store_rollback(st);
+	store_close(st);
+	config_free(cfg);
+}
+
+static int
+count_consent(void *arg, int64_t customer, size_t purpose,
+    enum cstate state)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* store_batch_writes: rows wait for a batch, a read of consents in the
+ * run sees them, the commit writes the rest, and the chain holds. */
+static void
+test_batch(const char *dir)
+{
+	struct config *cfg = NULL;
+	struct store *st = open_store(dir, &cfg);
+	struct consent none = { 0 }, yes = { 0 }, got[4];
+	struct audit_check chk;
+	struct customer c[50], found = { 0 };
+	char keys[50][16];
+	int i, n = 0, rc;
+
+	ok(st != NULL && store_npurposes(st) == 4, "store_open");
+	if (!st)
+		return;
+	yes.state = CS_GRANTED;
+	strcpy(yes.basis, "consent");
+	strcpy(yes.source, "import");
+	ok(store_batch_writes(st) == 0 && store_begin(st, "test", "tester",
+	    1767225600) == 0, "store_batch_writes, store_begin");
+	rc = 0;
+	for (i = 0; i < 50; i++) {
+		memset(&c[i], 0, sizeof c[i]);
+		snprintf(keys[i], sizeof keys[i], "b%d", i);
+		c[i].key = keys[i];
+		if (store_customer_insert(st, &c[i]) < 0 ||
+		    store_consent_put(st, &c[i], 1, &none, &yes, "e") < 0 ||
+		    store_consent_put(st, &c[i], 2, &none, &yes, "e") < 0)
+			rc = -1;
+	}
+	ok(rc == 0, "100 consents of 50 customers");
+	ok(store_consents_get(st, c[49].id, got) == 0 &&
+	    got[1].state == CS_GRANTED && got[2].state == CS_GRANTED &&
+	    got[3].state == CS_UNKNOWN, "the last customer's, read in the"
+	    " run");
+	rc = store_customer_get(st, "b49", &found);
+	ok(rc == 1 && found.id == c[49].id, "the last customer, read in the"
+	    " run, has the row number its consents name (%lld)",
+	    (long long)found.id);
+	customer_clear(&found);
+	ok(store_commit(st) == 0, "store_commit");
+	rc = store_each_consent(st, count_consent, &n);
+	ok(rc == 0 && n == 100, "all of them stored (%d)", n);
+	rc = audit_verify(st, &chk);
+	ok(rc == 0 && chk.events == 100, "100 events, the chain intact"
+	    " (%lld)", (long long)chk.events);
+	store_close(st);
+	config_free(cfg);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/consent-unit-store.XXXXXX", path[600];
+
+	test_hashes();
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_keys_at_commit(dir);
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	unlink(path);
+	test_batch(dir);
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/store.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/store.db-shm", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/consent.conf", dir);
+	unlink(path);
+	rmdir(dir);
+	printf("1..%d\n", ntest);
+	return nfailed ? 1 : 0;
+}
