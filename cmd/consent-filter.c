@@ -347,6 +347,24 @@ parse_within(struct run *r)
 }
 
 /* Does the run need the store's consents, or the store at all? */
+/* The purposes whose consents the selectors ask about, as a mask of
+ * their indexes (purpose_arg keeps them below CUSTSET_PURPOSES): only
+ * those are loaded. */
+static uint32_t
+consents_wanted(const struct run *r)
+{
+	uint32_t mask = 0;
+	size_t i;
+
+	for (i = 0; i < r->nwant; i++)
+		mask |= UINT32_C(1) << r->want[i].index;
+	if (r->has_missing)
+		mask |= UINT32_C(1) << r->missing.index;
+	if (r->has_withdrawn)
+		mask |= UINT32_C(1) << r->withdrawn.index;
+	return mask;
+}
+
 static int
 needs_consents(const struct run *r)
 {
@@ -440,7 +458,7 @@ setup_store(struct run *r)
 		return;
 	}
 	r->st = cli_store(path, r->cfg);
-	if (!(r->cs = custset_load(r->st, needs_consents(r))) ||
+	if (!(r->cs = custset_load(r->st, consents_wanted(r))) ||
 	    (r->tombstones = store_has_tombstones(r->st)) < 0)
 		eprintf("%s", store_errmsg(r->st));
 }

@@ -132,7 +132,7 @@ add_consent(void *arg, int64_t customer, size_t purpose, enum cstate state)
 }
 
 struct custset *
-custset_load(struct store *s, int consents)
+custset_load(struct store *s, uint32_t purposes)
 {
 	struct custset *cs = ecalloc(1, sizeof *cs);
 
@@ -144,7 +144,8 @@ custset_load(struct store *s, int consents)
 		return NULL;
 	}
 	index_keys(cs);
-	if (consents && store_each_consent(s, add_consent, cs) != 0) {
+	if (purposes &&
+	    store_each_consent(s, purposes, add_consent, cs) != 0) {
 		custset_free(cs);
 		return NULL;
 	}

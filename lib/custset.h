@@ -28,9 +28,10 @@ struct cust {
 
 struct custset;
 
-/* Load every customer; with consents, their consent states too.  NULL
- * and the store's message on failure. */
-struct custset *custset_load(struct store *s, int consents);
+/* Load every customer, and their consent states of the purposes in the
+ * mask (bit i: the purpose of index i; 0: none).  NULL and the store's
+ * message on failure. */
+struct custset *custset_load(struct store *s, uint32_t purposes);
 void custset_free(struct custset *cs);
 size_t custset_count(const struct custset *cs);
 /* The customer with this key, or NULL.  Fastest when the keys come in

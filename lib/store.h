@@ -99,10 +99,11 @@ int store_consent_put(struct store *s, const struct customer *c,
  * on, else the scan stops and returns that.  -1 on a store error. */
 int store_each_customer(struct store *s,
     int (*fn)(void *arg, const struct customer *c), void *arg);
-/* Call fn for every stored consent (state granted, denied or withdrawn),
+/* Call fn for every stored consent (state granted, denied or withdrawn)
+ * of the purposes in the mask (bit i: the purpose of index i, below 32),
  * with the customer's id (struct customer's id) and the purpose's index;
  * as above.  The ids save a join and a look-up by key per consent. */
-int store_each_consent(struct store *s,
+int store_each_consent(struct store *s, uint32_t purposes,
     int (*fn)(void *arg, int64_t customer, size_t purpose,
     enum cstate state), void *arg);
 

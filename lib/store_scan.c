@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store_internal.h"
+#include "util.h"
 
 /* A walk reads each page once, so a big page cache only costs it: the
  * memory, faulted in page by page, and the time that takes (--purpose on
@@ -65,23 +66,52 @@ store_each_customer(struct store *s,
 	return rc == SQLITE_DONE ? 0 : store_fail(s, "customers");
 }
 
+/* The consents of the wanted purposes only: a walk delivers a row in
+ * about the time it reads three, so "WHERE purpose IN" halves the walk
+ * of --purpose on three purposes (the rows are still read in the order
+ * of the table, the customers', without an index).  The values are bound;
+ * only the number of placeholders is written into the statement. */
+static int
+consents_query(struct store *s, uint32_t purposes, sqlite3_stmt **st)
+{
+	struct buf sql = { 0 };
+	size_t i, n = 0;
+	int rc;
+
+	buf_adds(&sql, "SELECT customer, purpose, state FROM consents");
+	for (i = 0; i < s->npurposes && i < 32; i++)
+		if (purposes >> i & 1)
+			buf_adds(&sql, n++ ? ", ?" : " WHERE purpose IN (?");
+	if (n == 0)
+		buf_adds(&sql, " WHERE 0");
+	else
+		buf_adds(&sql, ")");
+	buf_addc(&sql, 0);
+	rc = sqlite3_prepare_v2(s->db, sql.s, -1, st, NULL);
+	buf_free(&sql);
+	if (rc != SQLITE_OK)
+		return -1;
+	for (i = 0, n = 0; i < s->npurposes && i < 32; i++)
+		if (purposes >> i & 1)
+			sqlite3_bind_int64(*st, (int)++n, s->purposes[i].id);
+	return 0;
+}
+
 int
-store_each_consent(struct store *s,
+store_each_consent(struct store *s, uint32_t purposes,
     int (*fn)(void *arg, int64_t customer, size_t purpose,
     enum cstate state), void *arg)
 {
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT customer, purpose, state FROM"
-	    " consents", -1, &st, NULL) != SQLITE_OK)
+	if (consents_query(s, purposes, &st) < 0)
 		return store_fail(s, "consents");
 	walk_cache(s, WALK_CACHE_KIB);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int p = store_purpose_by_id(s, sqlite3_column_int64(st, 1));
 		int state = cstate_parse(text(st, 2));
 
-		/* a purpose no longer configured selects nobody */
 		if (p >= 0 && state > 0)
 			stop = fn(arg, sqlite3_column_int64(st, 0), (size_t)p,
 			    (enum cstate)state);

@@ -223,8 +223,14 @@ test_batch(const char *dir)
 	    (long long)found.id);
 	customer_clear(&found);
 	ok(store_commit(st) == 0, "store_commit");
-	rc = store_each_consent(st, count_consent, &n);
+	rc = store_each_consent(st, UINT32_MAX, count_consent, &n);
 	ok(rc == 0 && n == 100, "all of them stored (%d)", n);
+	n = 0;
+	rc = store_each_consent(st, UINT32_C(1) << 2, count_consent, &n);
+	ok(rc == 0 && n == 50, "a walk of one purpose: its 50 (%d)", n);
+	n = 0;
+	rc = store_each_consent(st, UINT32_C(1) << 3, count_consent, &n);
+	ok(rc == 0 && n == 0, "of a purpose nobody has: none (%d)", n);
 	rc = audit_verify(st, &chk);
 	ok(rc == 0 && chk.events == 100, "100 events, the chain intact"
 	    " (%lld)", (long long)chk.events);
