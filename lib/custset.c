@@ -139,16 +139,11 @@ custset_load(struct store *s, uint32_t purposes)
 	cs->keys = keyset_new();
 	cs->found = SIZE_MAX;
 	cs->in_order = 1;
-	if (store_each_customer(s, add_customer, cs) != 0) {
+	if (store_walk(s, purposes, add_customer, add_consent, cs) != 0) {
 		custset_free(cs);
 		return NULL;
 	}
 	index_keys(cs);
-	if (purposes &&
-	    store_each_consent(s, purposes, add_consent, cs) != 0) {
-		custset_free(cs);
-		return NULL;
-	}
 	return cs;
 }
 

@@ -107,6 +107,16 @@ int store_each_consent(struct store *s, uint32_t purposes,
     int (*fn)(void *arg, int64_t customer, size_t purpose,
     enum cstate state), void *arg);
 
+/* store_each_customer, then store_each_consent of the purposes in the
+ * mask (0: no consents), both from one snapshot of the store: in a read
+ * transaction of their own when none is open, the consents then read in
+ * a second thread while the customers are (lib/store_walk.c).  As
+ * above; -1 on a store error. */
+int store_walk(struct store *s, uint32_t purposes,
+    int (*customer_fn)(void *arg, const struct customer *c),
+    int (*consent_fn)(void *arg, int64_t customer, size_t purpose,
+    enum cstate state), void *arg);
+
 /* Does a tombstone match this key, e-mail or E.164 mobile (any may be
  * "")?  1 yes, 0 no, -1 error. */
 int store_tombstoned(struct store *s, const char *key, const char *email,

@@ -79,6 +79,10 @@ int store_read_tombkey(struct store *s, const char *path,
  * (counted once it is done).  abort() after $CONSENT_CRASH_AFTER of them:
  * the crash tests (tests/0140, 0500, 0710) stop a tool at each. */
 void store_count_write(struct store *s);
+/* The page cache of a walk (walking 1: small, since a walk reads each
+ * page once) or the usual one (0); store_scan.c.  Set by store_walk
+ * before its read transaction, which holds no dirty pages. */
+void store_walk_cache(struct store *s, int walking);
 /* The index of the purpose with this row id, or -1. */
 int store_purpose_by_id(const struct store *s, int64_t id);
 /* Bind text, NULL for "" when empty_null. */

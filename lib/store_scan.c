@@ -14,14 +14,25 @@
 #define WALK_CACHE_KIB 2048
 
 static void
-walk_cache(struct store *s, int kib)
+set_cache(struct store *s, int kib)
 {
 	char sql[64];
 
-	if (!sqlite3_get_autocommit(s->db))
-		return;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib);
 	(void)sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+static void
+walk_cache(struct store *s, int kib)
+{
+	if (sqlite3_get_autocommit(s->db))
+		set_cache(s, kib);
+}
+
+void
+store_walk_cache(struct store *s, int walking)
+{
+	set_cache(s, walking ? WALK_CACHE_KIB : STORE_CACHE_KIB);
 }
 
 static const char *

@@ -181,6 +181,68 @@ count_consent(void *arg, int64_t customer, size_t purpose,
 	return 0;
 }
 
+/* store_walk's callbacks: customers counted, and whether any came
+ * after a consent; consents counted, and whether in customer order. */
+struct walk_seen {
+	int customers, consents, late_customer, unordered;
+	int64_t last;
+};
+
+static int
+walk_customer(void *arg, const struct customer *c)
+{
+	struct walk_seen *w = arg;
+
+	w->customers++;
+	w->late_customer |= w->consents > 0;
+	return 0;
+}
+
+static int
+walk_consent(void *arg, int64_t customer, size_t purpose, enum cstate state)
+{
+	struct walk_seen *w = arg;
+
+	w->consents++;
+	w->unordered |= customer < w->last;
+	w->last = customer;
+	return 0;
+}
+
+static void
+test_walk(struct store *st)
+{
+	struct walk_seen w = { 0 };
+	struct customer extra = { 0 };
+	struct consent none = { 0 }, yes = { 0 };
+	int rc;
+
+	rc = store_walk(st, UINT32_C(1) << 1 | UINT32_C(1) << 2,
+	    walk_customer, walk_consent, &w);
+	ok(rc == 0 && w.customers == 50 && w.consents == 100 &&
+	    !w.late_customer && !w.unordered, "store_walk: the 50 customers,"
+	    " then their 100 consents in customer order (%d, %d)",
+	    w.customers, w.consents);
+	memset(&w, 0, sizeof w);
+	rc = store_walk(st, 0, walk_customer, walk_consent, &w);
+	ok(rc == 0 && w.customers == 50 && w.consents == 0,
+	    "store_walk of no purpose: no consents (%d)", w.consents);
+	yes.state = CS_GRANTED;
+	strcpy(yes.basis, "consent");
+	strcpy(yes.source, "import");
+	extra.key = "walk-extra";
+	memset(&w, 0, sizeof w);
+	rc = store_begin(st, "test", "tester", 1767225600) < 0 ||
+	    store_customer_insert(st, &extra) < 0 ||
+	    store_consent_put(st, &extra, 1, &none, &yes, "e") < 0 ||
+	    store_walk(st, UINT32_C(1) << 1, walk_customer, walk_consent,
+	    &w) != 0;
+	ok(!rc && w.customers == 51 && w.consents == 51, "store_walk in a"
+	    " run sees the run's own writes (%d, %d)", w.customers,
+	    w.consents);
+	store_rollback(st);
+}
+
 /* store_batch_writes: rows wait for a batch, a read of consents in the
  * run sees them, the commit writes the rest, and the chain holds. */
 static void
@@ -231,6 +293,7 @@ test_batch(const char *dir)
 	n = 0;
 	rc = store_each_consent(st, UINT32_C(1) << 3, count_consent, &n);
 	ok(rc == 0 && n == 0, "of a purpose nobody has: none (%d)", n);
+	test_walk(st);
 	rc = audit_verify(st, &chk);
 	ok(rc == 0 && chk.events == 100, "100 events, the chain intact"
 	    " (%lld)", (long long)chk.events);
