@@ -54,17 +54,37 @@ key_is(const struct custset *cs, size_t i, const char *key, size_t len)
 	return klen == len && memcmp(p + sizeof klen, key, len) == 0;
 }
 
+/* How many keys ahead index_keys prefetches: enough misses in flight to
+ * fill the memory system, few enough that they are still cached when
+ * their turn comes. */
+#define PREFETCH_AHEAD 16
+
+static const char *
+key_at(const struct custset *cs, size_t i, size_t *len)
+{
+	const char *p = cs->keybytes.s + cs->keyat[i];
+
+	memcpy(len, p, sizeof *len);
+	return p + sizeof *len;
+}
+
+/* The keys are known before they are added, so each add's cache miss
+ * in the slots (megabytes, in random order) is started PREFETCH_AHEAD
+ * adds early. */
 static void
 index_keys(struct custset *cs)
 {
 	size_t i, len;
+	const char *key;
 
 	keyset_reserve(cs->keys, cs->n);
 	for (i = 0; i < cs->n; i++) {
-		const char *p = cs->keybytes.s + cs->keyat[i];
-
-		memcpy(&len, p, sizeof len);
-		keyset_add(cs->keys, p + sizeof len, len, i, NULL);
+		if (i + PREFETCH_AHEAD < cs->n) {
+			key = key_at(cs, i + PREFETCH_AHEAD, &len);
+			keyset_prefetch(cs->keys, key, len);
+		}
+		key = key_at(cs, i, &len);
+		keyset_add(cs->keys, key, len, i, NULL);
 	}
 }
 

@@ -194,6 +194,17 @@ keyset_add(struct keyset *ks, const char *key, size_t len, uint64_t val,
 	return 1;
 }
 
+void
+keyset_prefetch(const struct keyset *ks, const char *key, size_t len)
+{
+	uint32_t h = hash_bytes(key, len);
+	size_t mask = ks->nslots * 8 - 1;
+
+	__builtin_prefetch(&ks->slots[h & (ks->nslots - 1)], 1);
+	__builtin_prefetch(&ks->bloom[(h & mask) >> 6], 1);
+	__builtin_prefetch(&ks->bloom[(bloom_second(h) & mask) >> 6], 1);
+}
+
 int
 keyset_find(const struct keyset *ks, const char *key, size_t len,
     uint64_t *val)
