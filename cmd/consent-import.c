@@ -122,7 +122,7 @@ usage(void)
 	exit(EXIT_ERR);
 }
 
-static void
+static noreturn void
 help(void)
 {
 	printf("usage: %s [options] [file ...]\n"
@@ -195,19 +195,35 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_SET:
 			o->set = cli_once("--set", o->set, optarg);
 			break;
-		case 'b': o->basis = optarg; break;
-		case 's': o->source = optarg; break;
-		case OPT_AT: o->at = optarg; break;
-		case OPT_EVIDENCE: o->evidence = optarg; break;
-		case OPT_ACTOR: o->actor = optarg; break;
+		case 'b':
+			o->basis = cli_once("--basis", o->basis, optarg);
+			break;
+		case 's':
+			o->source = cli_once("--source", o->source, optarg);
+			break;
+		case OPT_AT: o->at = cli_once("--at", o->at, optarg); break;
+		case OPT_EVIDENCE:
+			o->evidence = cli_once("--evidence", o->evidence,
+			    optarg);
+			break;
+		case OPT_ACTOR:
+			o->actor = cli_once("--actor", o->actor, optarg);
+			break;
 		case OPT_RESET: o->reset = 1; break;
-		case 'r': o->rejects = optarg; break;
+		case 'r':
+			o->rejects = cli_once("--rejects", o->rejects, optarg);
+			break;
 		case OPT_ALLOW_ERASED: o->allow_erased = 1; break;
-		case OPT_HOLD: o->hold = optarg; break;
-		case OPT_INVOICE: o->invoice = optarg; break;
+		case OPT_HOLD:
+			o->hold = cli_once("--hold-column", o->hold, optarg);
+			break;
+		case OPT_INVOICE:
+			o->invoice = cli_once("--invoice-column", o->invoice,
+			    optarg);
+			break;
 		case 'q': o->quiet = 1; break;
-		case 'h': help(); break;
-		case 'V': print_version(); break;
+		case 'h': help();
+		case 'V': print_version();
 		default:
 			if (!cli_record_option(&o->rec, c, optarg))
 				usage();

@@ -1,7 +1,8 @@
 #!/bin/sh
 # consent-import options: --map, --key, --consent with every value word,
 # --set, --basis, --source, --at, --evidence, --rejects, --encoding,
-# -d/--csv/--tsv, --allow-erased, --hold-column, --invoice-column, --config.  (--codes and
+# -d/--csv/--tsv, --allow-erased, --hold-column, --invoice-column,
+# --config, and a second value of an option that takes one.  (--codes and
 # --reset are in 0130, --actor, --db and -q in 0100.)
 . "${0%/*}/lib.sh"
 . "$TOP/tests/import.sh"
@@ -491,8 +492,17 @@ twice --key -k id
 twice --encoding -e latin1
 twice --db - once.db
 twice --config - books.conf
+twice --basis -b consent
+twice --source -s paper
+twice --at - 2026-11-01
+twice --evidence - form
+twice --actor - tester
+twice --rejects -r once-rejects.csv
+twice --hold-column - Oppbevar
+twice --invoice-column - Faktura
 sql .dump >after.dump
-check_same "a repeated record option changes nothing" before.dump after.dump
+check_same "a repeated option changes nothing" before.dump after.dump
 check "a repeated --db makes no store" test ! -e once.db
+check "a repeated --rejects makes no file" test ! -e once-rejects.csv
 
 done_testing
