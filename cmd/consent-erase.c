@@ -37,10 +37,10 @@
 #define TOOL "consent-erase"
 
 struct options {
-	const char *reason, *actor, *key, *map, *encoding, *db, *config;
+	struct cli_records rec;
+	const char *reason, *actor;
 	char **anon, **keep;
 	size_t nanon, nkeep;
-	char delim;
 	int due, dry_run, all, quiet;
 };
 
@@ -120,8 +120,7 @@ help(void)
 }
 
 enum {
-	OPT_DUE = 256, OPT_REASON, OPT_ACTOR, OPT_ALL, OPT_KEEP, OPT_CSV,
-	OPT_TSV, OPT_DB, OPT_CONFIG
+	OPT_DUE = 256, OPT_REASON, OPT_ACTOR, OPT_ALL, OPT_KEEP
 };
 
 static const struct option longopts[] = {
@@ -133,14 +132,7 @@ static const struct option longopts[] = {
 	{ "anonymize", required_argument, NULL, 'a' },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "keep", required_argument, NULL, OPT_KEEP },
-	{ "map", required_argument, NULL, 'm' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "encoding", required_argument, NULL, 'e' },
-	{ "delimiter", required_argument, NULL, 'd' },
-	{ "csv", no_argument, NULL, OPT_CSV },
-	{ "tsv", no_argument, NULL, OPT_TSV },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "config", required_argument, NULL, OPT_CONFIG },
+	CLI_RECORD_LONGOPTS,
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -148,19 +140,12 @@ static const struct option longopts[] = {
 };
 
 static void
-push(char ***v, size_t *n, char *s)
-{
-	*v = erealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = s;
-}
-
-static void
 parse_options(struct options *o, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "na:m:k:e:d:qhV", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "na:" CLI_RECORD_SHORTOPTS "qhV",
+	    longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DUE: o->due = 1; break;
 		case 'n': o->dry_run = 1; break;
@@ -170,26 +155,15 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_ACTOR:
 			o->actor = cli_once("--actor", o->actor, optarg);
 			break;
-		case 'a': push(&o->anon, &o->nanon, optarg); break;
+		case 'a': cli_push(&o->anon, &o->nanon, optarg); break;
 		case OPT_ALL: o->all = 1; break;
-		case OPT_KEEP: push(&o->keep, &o->nkeep, optarg); break;
-		case 'm': o->map = cli_once("--map", o->map, optarg); break;
-		case 'k': o->key = cli_once("--key", o->key, optarg); break;
-		case 'e':
-			o->encoding = cli_once("--encoding", o->encoding,
-			    optarg);
-			break;
-		case 'd': o->delim = cli_delim(optarg); break;
-		case OPT_CSV: o->delim = ','; break;
-		case OPT_TSV: o->delim = '\t'; break;
-		case OPT_DB: o->db = cli_once("--db", o->db, optarg); break;
-		case OPT_CONFIG:
-			o->config = cli_once("--config", o->config, optarg);
-			break;
+		case OPT_KEEP: cli_push(&o->keep, &o->nkeep, optarg); break;
 		case 'q': o->quiet = 1; break;
 		case 'h': help();
 		case 'V': print_version();
-		default: usage();
+		default:
+			if (!cli_record_option(&o->rec, c, optarg))
+				usage();
 		}
 	}
 }
@@ -210,9 +184,10 @@ check_options(const struct options *o, int nfiles)
 		    "--keep");
 	if (o->due && nfiles > 0)
 		eprintf("--due reads no input files");
-	if (o->due && (o->key || o->map || o->encoding))
+	if (o->due && (o->rec.key || o->rec.map || o->rec.encoding))
 		eprintf("--due reads no input: %s does not go with it",
-		    o->key ? "--key" : o->map ? "--map" : "--encoding");
+		    o->rec.key ? "--key" : o->rec.map ? "--map" :
+		    "--encoding");
 	if (o->reason && strpbrk(o->reason, "\r\n"))
 		eprintf("--reason: one line of text");
 }
@@ -222,7 +197,7 @@ check_options(const struct options *o, int nfiles)
 static void
 open_store(struct run *r)
 {
-	const char *path = store_resolve_path(r->o.db);
+	const char *path = store_resolve_path(r->o.rec.db);
 
 	if (access(path, F_OK) < 0)
 		eprintf("%s: no store here (consent-import makes one)", path);
@@ -331,13 +306,13 @@ static void
 read_bare(struct run *r, const char *name, struct buf *b)
 {
 	char *p = b->s, *end = b->s + b->len, *nl;
+	const char *enc = r->o.rec.encoding;
 	struct buf conv = { 0 };
 	iconv_t cd = (iconv_t)-1;
 	long line = 0;
 
-	if (r->o.encoding && (cd = iconv_open("UTF-8", r->o.encoding)) ==
-	    (iconv_t)-1)
-		eprintf("--encoding: unknown encoding '%s'", r->o.encoding);
+	if (enc && (cd = iconv_open("UTF-8", enc)) == (iconv_t)-1)
+		eprintf("--encoding: unknown encoding '%s'", enc);
 	if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
 	for (; p < end; p = nl + 1) {
@@ -388,14 +363,14 @@ read_csv(struct run *r, struct reader *rd, const struct fieldmap *fm)
 static void
 read_keys(struct run *r, const char *path)
 {
-	struct reader_opts ro = { r->o.delim, r->o.encoding, 0 };
+	struct reader_opts ro = { r->o.rec.delim, r->o.rec.encoding, 0 };
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	struct buf b = { 0 };
 	struct reader *rd;
 	struct fieldmap fm;
 	char err[512];
 	FILE *tmp;
-	int fd = 0, named = r->o.key || r->o.map;
+	int fd = 0, named = r->o.rec.key || r->o.rec.map;
 
 	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) < 0)
 		eprintf("%s:", path);
@@ -409,7 +384,7 @@ read_keys(struct run *r, const char *path)
 	rewind(tmp);
 	rd = b.len ? reader_open(fileno(tmp), name, &ro, err, sizeof err) :
 	    NULL;
-	if (rd && fieldmap_resolve(&fm, rd, r->o.map, r->o.key, err,
+	if (rd && fieldmap_resolve(&fm, rd, r->o.rec.map, r->o.rec.key, err,
 	    sizeof err) < 0) {
 		if (named)
 			eprintf("%s", err);
@@ -528,8 +503,8 @@ write_rows(struct run *r)
 	long n[3] = { 0, 0, 0 };
 	size_t i;
 
-	writer_init(&w, stdout, r->o.delim ? r->o.delim : r->out_delim ?
-	    r->out_delim : ',', r->crlf, 0);
+	writer_init(&w, stdout, r->o.rec.delim ? r->o.rec.delim :
+	    r->out_delim ? r->out_delim : ',', r->crlf, 0);
 	writer_row(&w, 3, header);
 	for (i = 0; i < r->nrows; i++) {
 		const char *f[3];
@@ -729,7 +704,7 @@ resolve_stream(struct run *r, struct stream *sm)
 	char err[512];
 	size_t i;
 
-	if (fieldmap_resolve(&sm->fm, sm->rd, r->o.map, r->o.key, err,
+	if (fieldmap_resolve(&sm->fm, sm->rd, r->o.rec.map, r->o.rec.key, err,
 	    sizeof err) < 0)
 		eprintf("%s", err);
 	if (!r->o.all && sm->fm.col[F_ID] < 0 && sm->fm.col[F_EMAIL] < 0 &&
@@ -916,7 +891,7 @@ take_header(struct stream *sm)
 static void
 anonymise_fd(struct run *r, struct stream *sm, int fd, const char *name)
 {
-	struct reader_opts ro = { r->o.delim, r->o.encoding, 0 };
+	struct reader_opts ro = { r->o.rec.delim, r->o.rec.encoding, 0 };
 	struct record rec;
 	char err[512];
 	int rc;
@@ -1005,13 +980,13 @@ run_anonymise(struct run *r, int argc, char **argv)
 	for (i = 0; i < sm.nspecs; i++)
 		if (strcmp(sm.specs[i].column, "*") == 0)
 			r->star = sm.specs[i].rule;
-	if (r->o.encoding) {
+	if (r->o.rec.encoding) {
 		char to[80];
 
-		snprintf(to, sizeof to, "%s", r->o.encoding);
+		snprintf(to, sizeof to, "%s", r->o.rec.encoding);
 		if ((sm.back = iconv_open(to, "UTF-8")) == (iconv_t)-1)
 			eprintf("--encoding: unknown encoding '%s'",
-			    r->o.encoding);
+			    r->o.rec.encoding);
 	}
 	setup_stream(r, &sm);
 	if (argc == 0)
@@ -1062,7 +1037,7 @@ main(int argc, char **argv)
 	argv += optind;
 	check_options(&r.o, argc);
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
-	r.cfg = cli_config(r.o.config);
+	r.cfg = cli_config(r.o.rec.config);
 	r.now = cli_now();
 	time_format_date(r.now, r.today);
 	r.country = config_company_country(r.cfg);

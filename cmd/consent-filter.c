@@ -33,11 +33,11 @@
 enum channel { CH_NONE, CH_EMAIL, CH_SMS, CH_ANY };
 
 struct options {
+	struct cli_records rec;
 	char **purposes, **suppress;
 	size_t npurposes, nsuppress;
 	const char *codes, *missing, *withdrawn, *channel, *within;
-	const char *add_link, *map, *key, *encoding, *db, *config;
-	char delim;
+	const char *add_link;
 	int any, include_denied, invert, count, from_store, excel;
 };
 
@@ -143,7 +143,7 @@ help(void)
 enum {
 	OPT_ANY = 256, OPT_CODES, OPT_MISSING, OPT_INCLUDE_DENIED,
 	OPT_WITHDRAWN, OPT_CHANNEL, OPT_WITHIN, OPT_FROM_STORE, OPT_ADD_LINK,
-	OPT_CSV, OPT_TSV, OPT_EXCEL, OPT_DB, OPT_CONFIG
+	OPT_EXCEL
 };
 
 static const struct option longopts[] = {
@@ -160,36 +160,22 @@ static const struct option longopts[] = {
 	{ "add-link", required_argument, NULL, OPT_ADD_LINK },
 	{ "invert-match", no_argument, NULL, 'v' },
 	{ "count", no_argument, NULL, 'c' },
-	{ "map", required_argument, NULL, 'm' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "encoding", required_argument, NULL, 'e' },
-	{ "delimiter", required_argument, NULL, 'd' },
-	{ "csv", no_argument, NULL, OPT_CSV },
-	{ "tsv", no_argument, NULL, OPT_TSV },
 	{ "excel", no_argument, NULL, OPT_EXCEL },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "config", required_argument, NULL, OPT_CONFIG },
+	CLI_RECORD_LONGOPTS,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static void
-push(char ***v, size_t *n, char *s)
-{
-	*v = erealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = s;
-}
-
-static void
 parse_options(struct options *o, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:s:vcm:k:e:d:hV", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:s:vc" CLI_RECORD_SHORTOPTS "hV",
+	    longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': push(&o->purposes, &o->npurposes, optarg); break;
+		case 'p': cli_push(&o->purposes, &o->npurposes, optarg); break;
 		case OPT_ANY: o->any = 1; break;
 		case OPT_CODES:
 			o->codes = cli_once("--codes", o->codes, optarg);
@@ -209,7 +195,7 @@ parse_options(struct options *o, int argc, char **argv)
 			o->within = cli_once("--contacted-within", o->within,
 			    optarg);
 			break;
-		case 's': push(&o->suppress, &o->nsuppress, optarg); break;
+		case 's': cli_push(&o->suppress, &o->nsuppress, optarg); break;
 		case OPT_FROM_STORE: o->from_store = 1; break;
 		case OPT_ADD_LINK:
 			o->add_link = cli_once("--add-link", o->add_link,
@@ -217,18 +203,12 @@ parse_options(struct options *o, int argc, char **argv)
 			break;
 		case 'v': o->invert = 1; break;
 		case 'c': o->count = 1; break;
-		case 'm': o->map = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'e': o->encoding = optarg; break;
-		case 'd': o->delim = cli_delim(optarg); break;
-		case OPT_CSV: o->delim = ','; break;
-		case OPT_TSV: o->delim = '\t'; break;
 		case OPT_EXCEL: o->excel = 1; break;
-		case OPT_DB: o->db = optarg; break;
-		case OPT_CONFIG: o->config = optarg; break;
 		case 'h': help();
 		case 'V': print_version();
-		default: usage();
+		default:
+			if (!cli_record_option(&o->rec, c, optarg))
+				usage();
 		}
 	}
 }
@@ -396,7 +376,7 @@ check_options(struct run *r)
 		eprintf("--any goes with --purpose or --codes");
 	if (r->o.add_link && !*r->o.add_link)
 		eprintf("--add-link: the column needs a name");
-	if (r->o.from_store && r->o.encoding)
+	if (r->o.from_store && r->o.rec.encoding)
 		eprintf("--encoding does not go with --from-store (the store"
 		    " is UTF-8)");
 }
@@ -449,7 +429,7 @@ file_exists(const char *path)
 static void
 setup_store(struct run *r)
 {
-	const char *path = store_resolve_path(r->o.db);
+	const char *path = store_resolve_path(r->o.rec.db);
 
 	if (!file_exists(path)) {
 		if (needs_store(r))
@@ -469,7 +449,7 @@ setup(struct run *r)
 	size_t i;
 	char err[1024];
 
-	r->cfg = cli_config(r->o.config);
+	r->cfg = cli_config(r->o.rec.config);
 	r->now = cli_now();
 	r->country = config_company_country(r->cfg);
 	parse_purposes(r);
@@ -886,15 +866,16 @@ check_sources(const struct run *r)
 static void
 resolve_columns(struct run *r)
 {
+	const char *key = r->o.rec.key;
 	char err[512];
 
 	/* The message names the file where it concerns the file. */
-	if (fieldmap_resolve(&r->fm, r->rd, r->o.map, r->o.key, err,
+	if (fieldmap_resolve(&r->fm, r->rd, r->o.rec.map, key, err,
 	    sizeof err) < 0)
 		eprintf("%s", err);
 	if ((r->cs || r->sp) && r->fm.col[F_ID] < 0)
 		eprintf("%s: no key column '%s' (give --key or --map"
-		    " id=COLUMN)", r->fname, r->o.key ? r->o.key : "id");
+		    " id=COLUMN)", r->fname, key ? key : "id");
 	check_sources(r);
 	r->codes_col = -1;
 	if (r->o.codes && (r->codes_col = reader_column(r->rd,
@@ -933,7 +914,7 @@ filter_records(struct run *r)
 static void
 filter_fd(struct run *r, int fd, const char *name, const char *encoding)
 {
-	struct reader_opts ro = { r->o.delim, encoding, 0 };
+	struct reader_opts ro = { r->o.rec.delim, encoding, 0 };
 	char err[512];
 
 	r->fname = name;
@@ -956,7 +937,7 @@ filter_file(struct run *r, const char *path)
 	int fd;
 
 	if (strcmp(path, "-") == 0) {
-		filter_fd(r, STDIN_FILENO, "<stdin>", r->o.encoding);
+		filter_fd(r, STDIN_FILENO, "<stdin>", r->o.rec.encoding);
 		return;
 	}
 	if ((fd = open(path, O_RDONLY)) < 0) {
@@ -964,7 +945,7 @@ filter_file(struct run *r, const char *path)
 		r->bad = 1;
 		return;
 	}
-	filter_fd(r, fd, path, r->o.encoding);
+	filter_fd(r, fd, path, r->o.rec.encoding);
 	close(fd);
 }
 
@@ -986,7 +967,7 @@ filter_store(struct run *r)
 {
 	static const char *const header[] = { "id", "name", "email", "mobile",
 	    "lang", "last_contact" };
-	char delim = r->o.delim ? r->o.delim : ',';
+	char delim = r->o.rec.delim ? r->o.rec.delim : ',';
 	FILE *tmp = tmpfile();
 	struct writer w;
 

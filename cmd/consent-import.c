@@ -43,11 +43,11 @@ struct set_rule {
 };
 
 struct options {
-	const char *map, *key, *codes, *set, *basis, *source, *at, *evidence;
-	const char *actor, *rejects, *encoding, *hold, *invoice, *db, *config;
+	struct cli_records rec;
+	const char *codes, *set, *basis, *source, *at, *evidence;
+	const char *actor, *rejects, *hold, *invoice;
 	char **consent;
 	size_t nconsent;
-	char delim;
 	int reset, allow_erased, quiet;
 };
 
@@ -122,7 +122,7 @@ usage(void)
 	exit(EXIT_ERR);
 }
 
-static void
+static noreturn void
 help(void)
 {
 	printf("usage: %s [options] [file ...]\n"
@@ -156,12 +156,10 @@ help(void)
 
 enum {
 	OPT_CODES = 256, OPT_SET, OPT_AT, OPT_EVIDENCE, OPT_ACTOR, OPT_RESET,
-	OPT_CSV, OPT_TSV, OPT_ALLOW_ERASED, OPT_HOLD, OPT_INVOICE, OPT_DB, OPT_CONFIG
+	OPT_ALLOW_ERASED, OPT_HOLD, OPT_INVOICE
 };
 
 static const struct option longopts[] = {
-	{ "map", required_argument, NULL, 'm' },
-	{ "key", required_argument, NULL, 'k' },
 	{ "consent", required_argument, NULL, 'c' },
 	{ "codes", required_argument, NULL, OPT_CODES },
 	{ "set", required_argument, NULL, OPT_SET },
@@ -172,15 +170,10 @@ static const struct option longopts[] = {
 	{ "actor", required_argument, NULL, OPT_ACTOR },
 	{ "reset", no_argument, NULL, OPT_RESET },
 	{ "rejects", required_argument, NULL, 'r' },
-	{ "encoding", required_argument, NULL, 'e' },
-	{ "delimiter", required_argument, NULL, 'd' },
-	{ "csv", no_argument, NULL, OPT_CSV },
-	{ "tsv", no_argument, NULL, OPT_TSV },
 	{ "allow-erased", no_argument, NULL, OPT_ALLOW_ERASED },
 	{ "hold-column", required_argument, NULL, OPT_HOLD },
 	{ "invoice-column", required_argument, NULL, OPT_INVOICE },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "config", required_argument, NULL, OPT_CONFIG },
+	CLI_RECORD_LONGOPTS,
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -192,42 +185,48 @@ parse_options(struct options *o, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "m:k:c:b:s:r:e:d:qhV", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:b:s:r:" CLI_RECORD_SHORTOPTS
+	    "qhV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'm': o->map = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'c':
-			o->consent = erealloc(o->consent, (o->nconsent + 1) *
-			    sizeof *o->consent);
-			o->consent[o->nconsent++] = optarg;
-			break;
+		case 'c': cli_push(&o->consent, &o->nconsent, optarg); break;
 		case OPT_CODES:
 			o->codes = cli_once("--codes", o->codes, optarg);
 			break;
 		case OPT_SET:
 			o->set = cli_once("--set", o->set, optarg);
 			break;
-		case 'b': o->basis = optarg; break;
-		case 's': o->source = optarg; break;
-		case OPT_AT: o->at = optarg; break;
-		case OPT_EVIDENCE: o->evidence = optarg; break;
-		case OPT_ACTOR: o->actor = optarg; break;
+		case 'b':
+			o->basis = cli_once("--basis", o->basis, optarg);
+			break;
+		case 's':
+			o->source = cli_once("--source", o->source, optarg);
+			break;
+		case OPT_AT: o->at = cli_once("--at", o->at, optarg); break;
+		case OPT_EVIDENCE:
+			o->evidence = cli_once("--evidence", o->evidence,
+			    optarg);
+			break;
+		case OPT_ACTOR:
+			o->actor = cli_once("--actor", o->actor, optarg);
+			break;
 		case OPT_RESET: o->reset = 1; break;
-		case 'r': o->rejects = optarg; break;
-		case 'e': o->encoding = optarg; break;
-		case 'd': o->delim = cli_delim(optarg); break;
-		case OPT_CSV: o->delim = ','; break;
-		case OPT_TSV: o->delim = '\t'; break;
+		case 'r':
+			o->rejects = cli_once("--rejects", o->rejects, optarg);
+			break;
 		case OPT_ALLOW_ERASED: o->allow_erased = 1; break;
-		case OPT_HOLD: o->hold = optarg; break;
-		case OPT_INVOICE: o->invoice = optarg; break;
-		case OPT_DB: o->db = optarg; break;
-		case OPT_CONFIG: o->config = optarg; break;
+		case OPT_HOLD:
+			o->hold = cli_once("--hold-column", o->hold, optarg);
+			break;
+		case OPT_INVOICE:
+			o->invoice = cli_once("--invoice-column", o->invoice,
+			    optarg);
+			break;
 		case 'q': o->quiet = 1; break;
-		case 'h': help(); break;
-		case 'V': print_version(); break;
-		default: usage();
+		case 'h': help();
+		case 'V': print_version();
+		default:
+			if (!cli_record_option(&o->rec, c, optarg))
+				usage();
 		}
 	}
 }
@@ -398,12 +397,12 @@ resolve_columns(struct run *r)
 	char err[512];
 	size_t i;
 
-	if (fieldmap_resolve(&r->fm, r->rd, r->o.map, r->o.key, err,
+	if (fieldmap_resolve(&r->fm, r->rd, r->o.rec.map, r->o.rec.key, err,
 	    sizeof err) < 0)
 		eprintf("%s", err);
 	if (r->fm.col[F_ID] < 0)
 		eprintf("%s: no key column '%s'", r->fname,
-		    r->o.key ? r->o.key : "id");
+		    r->o.rec.key ? r->o.rec.key : "id");
 	for (i = 0; i < r->ncols; i++)
 		r->cols[i].col = need_column(r, "--consent",
 		    r->cols[i].column);
@@ -961,7 +960,7 @@ import_records(struct run *r)
 static void
 import_file(struct run *r, const char *path)
 {
-	struct reader_opts ro = { r->o.delim, r->o.encoding, 0 };
+	struct reader_opts ro = { r->o.rec.delim, r->o.rec.encoding, 0 };
 	char err[512];
 	int fd = 0;
 
@@ -1001,13 +1000,13 @@ setup(struct run *r)
 {
 	int any;
 
-	r->cfg = cli_config(r->o.config);
+	r->cfg = cli_config(r->o.rec.config);
 	r->now = cli_now();
 	r->np = config_npurposes(r->cfg);
 	check_options(r);
 	if (r->o.invoice)
 		read_bookkeeping(r);
-	r->st = cli_store(r->o.db, r->cfg);
+	r->st = cli_store(r->o.rec.db, r->cfg);
 	r->country = config_company_country(r->cfg);
 	r->stored = ecalloc(r->np, sizeof *r->stored);
 	r->dec = ecalloc(r->np, sizeof *r->dec);

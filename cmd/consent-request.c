@@ -54,14 +54,14 @@ enum mode { M_ASK, M_SEND_QUEUED, M_REMIND, M_CANCEL };
 enum channel { CH_AUTO, CH_EMAIL, CH_SMS, CH_PAPER };
 
 struct options {
+	struct cli_records rec;
 	char *purposes;		/* --purpose, joined with ',' */
-	const char *channel, *actor, *map, *key, *encoding, *db, *config;
+	const char *channel, *actor;
 	const char *rate;
 	const char *output;	/* --output: the PDF of --channel paper */
 	enum mode mode;
 	int modes;		/* how many mode options were given */
 	int queue, dry_run, print, again, retry_uncertain;
-	char delim;
 };
 
 /* One line of the output. */
@@ -167,7 +167,7 @@ help(void)
 enum {
 	OPT_CHANNEL = 256, OPT_QUEUE, OPT_SEND_QUEUED, OPT_DRY_RUN, OPT_PRINT,
 	OPT_REMIND, OPT_CANCEL, OPT_AGAIN, OPT_RETRY, OPT_RATE, OPT_ACTOR,
-	OPT_CSV, OPT_TSV, OPT_DB, OPT_CONFIG, OPT_OUTPUT
+	OPT_OUTPUT
 };
 
 static const struct option longopts[] = {
@@ -183,15 +183,8 @@ static const struct option longopts[] = {
 	{ "retry-uncertain", no_argument, NULL, OPT_RETRY },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "actor", required_argument, NULL, OPT_ACTOR },
-	{ "map", required_argument, NULL, 'm' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "encoding", required_argument, NULL, 'e' },
-	{ "delimiter", required_argument, NULL, 'd' },
-	{ "csv", no_argument, NULL, OPT_CSV },
-	{ "tsv", no_argument, NULL, OPT_TSV },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
+	CLI_RECORD_LONGOPTS,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -223,8 +216,8 @@ parse_options(struct options *o, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:m:k:e:d:hV", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:" CLI_RECORD_SHORTOPTS "hV",
+	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': add_purposes(o, optarg); break;
 		case OPT_CHANNEL:
@@ -244,25 +237,14 @@ parse_options(struct options *o, int argc, char **argv)
 		case OPT_ACTOR:
 			o->actor = cli_once("--actor", o->actor, optarg);
 			break;
-		case 'm': o->map = cli_once("--map", o->map, optarg); break;
-		case 'k': o->key = cli_once("--key", o->key, optarg); break;
-		case 'e':
-			o->encoding = cli_once("--encoding", o->encoding,
-			    optarg);
-			break;
-		case 'd': o->delim = cli_delim(optarg); break;
-		case OPT_CSV: o->delim = ','; break;
-		case OPT_TSV: o->delim = '\t'; break;
-		case OPT_DB: o->db = cli_once("--db", o->db, optarg); break;
-		case OPT_CONFIG:
-			o->config = cli_once("--config", o->config, optarg);
-			break;
 		case OPT_OUTPUT:
 			o->output = cli_once("--output", o->output, optarg);
 			break;
 		case 'h': help();
 		case 'V': print_version();
-		default: usage();
+		default:
+			if (!cli_record_option(&o->rec, c, optarg))
+				usage();
 		}
 	}
 }
@@ -514,13 +496,13 @@ setup(struct run *r)
 {
 	char err[512];
 
-	r->cfg = cli_config(r->o.config);
+	r->cfg = cli_config(r->o.rec.config);
 	r->now = cli_now();
 	r->actor = cli_actor(r->o.actor);
-	if (access(store_resolve_path(r->o.db), F_OK) < 0)
+	if (access(store_resolve_path(r->o.rec.db), F_OK) < 0)
 		eprintf("%s: no store here (consent-import makes one)",
-		    store_resolve_path(r->o.db));
-	r->st = cli_store(r->o.db, r->cfg);
+		    store_resolve_path(r->o.rec.db));
+	r->st = cli_store(r->o.rec.db, r->cfg);
 	r->company = config_get_or(r->cfg, "company", "name", "");
 	r->sms_ok = smsgw_configured(r->cfg);
 	duration_key(r->cfg, "expire", DEFAULT_EXPIRE, &r->expire);
@@ -850,9 +832,10 @@ static void cancel_record(struct run *r, const char *key);
 static void
 ask_file(struct run *r, const char *path)
 {
-	struct reader_opts ro = { r->o.delim, r->o.encoding, 0 };
+	struct reader_opts ro = { r->o.rec.delim, r->o.rec.encoding, 0 };
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	const char *key = r->o.rec.key;
 	struct reader *rd;
 	struct fieldmap fm;
 	struct record rec;
@@ -863,11 +846,11 @@ ask_file(struct run *r, const char *path)
 		eprintf("%s:", path);
 	if (!(rd = reader_open(fd, name, &ro, err, sizeof err)))
 		eprintf("%s", err);
-	if (fieldmap_resolve(&fm, rd, r->o.map, r->o.key, err, sizeof err) < 0)
+	if (fieldmap_resolve(&fm, rd, r->o.rec.map, key, err, sizeof err) < 0)
 		eprintf("%s", err);
 	if (fm.col[F_ID] < 0)
 		eprintf("%s: no key column '%s' (give --key or --map"
-		    " id=COLUMN)", name, r->o.key ? r->o.key : "id");
+		    " id=COLUMN)", name, key ? key : "id");
 	if (!r->delim) {
 		r->delim = reader_delim(rd);
 		r->crlf = reader_crlf(rd);

@@ -81,3 +81,31 @@ cli_once(const char *opt, const char *given, const char *value)
 		eprintf("%s given twice: give it once", opt);
 	return value;
 }
+
+void
+cli_push(char ***v, size_t *n, char *s)
+{
+	*v = erealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = s;
+}
+
+int
+cli_record_option(struct cli_records *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'm': o->map = cli_once("--map", o->map, arg); break;
+	case 'k': o->key = cli_once("--key", o->key, arg); break;
+	case 'e':
+		o->encoding = cli_once("--encoding", o->encoding, arg);
+		break;
+	case 'd': o->delim = cli_delim(arg); break;
+	case CLI_OPT_CSV: o->delim = ','; break;
+	case CLI_OPT_TSV: o->delim = '\t'; break;
+	case CLI_OPT_DB: o->db = cli_once("--db", o->db, arg); break;
+	case CLI_OPT_CONFIG:
+		o->config = cli_once("--config", o->config, arg);
+		break;
+	default: return 0;
+	}
+	return 1;
+}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # consent-import options: --map, --key, --consent with every value word,
 # --set, --basis, --source, --at, --evidence, --rejects, --encoding,
-# -d/--csv/--tsv, --allow-erased, --hold-column, --invoice-column, --config.  (--codes and
+# -d/--csv/--tsv, --allow-erased, --hold-column, --invoice-column,
+# --config, and a second value of an option that takes one.  (--codes and
 # --reset are in 0130, --actor, --db and -q in 0100.)
 . "${0%/*}/lib.sh"
 . "$TOP/tests/import.sh"
@@ -292,6 +293,16 @@ printf 'id\n9004,5\n' >tab.tsv
 expect_code 1 "a one-column header is read as ','" consent-import tab.tsv
 expect_code 0 "--tsv forces tab" consent-import --tsv tab.tsv
 shows "--tsv: the comma is part of the key" "9004,5" customers key "key LIKE '9004%'"
+# Of -d, --csv and --tsv the last one counts.
+printf 'id,name\n9005,Semi;kolon\n' >last.csv
+expect_code 0 "-d ';' --csv: the last one, ',', counts" \
+	consent-import -d ';' --csv last.csv
+shows "-d ';' --csv: split on ','" "9005|Semi;kolon" \
+	customers "key, name" "key = '9005'"
+expect_code 2 "--csv -d ';': the last one, ';', counts" \
+	consent-import --csv -d ';' last.csv
+same_text "--csv -d ';': the header is one column, without a key" \
+	"consent-import: last.csv: no key column 'id'" "$T/err"
 
 # ---- --hold-column ----
 
@@ -462,5 +473,36 @@ expect_code 2 "--set twice is a usage error" \
 	consent-import --set emarketing=denied --set partners=denied conf2.csv
 sql .dump >after.dump
 check_same "a repeated list option changes nothing" before.dump after.dump
+
+# So do the other options that take one value.  twice LONG SHORT VALUE:
+# the option given twice, the second time in its short form where it has
+# one (SHORT -: none), exits 2, and the message names the long form.
+twice() {
+	_second=$1 _how="$1 twice"
+	[ "$2" = - ] || _second=$2 _how="$1, then $2"
+	expect_code 2 "$_how: exit 2" \
+		consent-import "$1" "$3" "$_second" "$3" once.csv
+	same_text "$_how: the message says what to do" \
+		"consent-import: $1 given twice: give it once" "$T/err"
+}
+printf 'id,name,Faktura,Oppbevar\nonce1,Once,15.03.2024,31.12.2031\n' >once.csv
+sql .dump >before.dump
+twice --map -m id=id
+twice --key -k id
+twice --encoding -e latin1
+twice --db - once.db
+twice --config - books.conf
+twice --basis -b consent
+twice --source -s paper
+twice --at - 2026-11-01
+twice --evidence - form
+twice --actor - tester
+twice --rejects -r once-rejects.csv
+twice --hold-column - Oppbevar
+twice --invoice-column - Faktura
+sql .dump >after.dump
+check_same "a repeated option changes nothing" before.dump after.dump
+check "a repeated --db makes no store" test ! -e once.db
+check "a repeated --rejects makes no file" test ! -e once-rejects.csv
 
 done_testing

@@ -4,8 +4,9 @@
 # cp1252), the stream selectors (--codes, --channel, --contacted-within,
 # --suppress, with --map and --key), -v and -c, the exit status as grep's,
 # bad input reported as FILE:LINE and left out, several files and stdin,
-# and the options every tool has.  No test imports: $CONSENT_DB does not
-# exist, so the store selectors must fail naming it.
+# the options every tool has, and those that take one value.  No test
+# imports: $CONSENT_DB does not exist, so the store selectors must fail
+# naming it.
 . "${0%/*}/lib.sh"
 
 # out_is NAME FORMAT: the last run's stdout is exactly printf FORMAT.
@@ -444,12 +445,41 @@ err_is "--include-denied alone: what it goes with" \
 
 # ---- options that take one value ----
 
-for opt in "--codes status:R" "--channel email" "--contacted-within 5y"; do
+printf '[company]\nname = Once AS\n' >once.conf
+for opt in "--codes status:R" "--channel email" "--contacted-within 5y" \
+    "--map id=id" "--key id" "--encoding latin1" "--db once.db" \
+    "--config once.conf"; do
 	# shellcheck disable=SC2086
 	expect_code 2 "${opt%% *} twice: exit 2" consent-filter $opt $opt f1.csv
 	err_is "${opt%% *} twice: said so" \
 		"consent-filter: ${opt%% *} given twice: give it once"
 	no_stdout "${opt%% *} twice: nothing on stdout"
 done
+expect_code 2 "-k, then --key: exit 2" consent-filter -k id --key id f1.csv
+err_is "-k, then --key: the long form is named" \
+	"consent-filter: --key given twice: give it once"
+expect_code 2 "-m, then --map: exit 2" \
+	consent-filter -m id=id --map id=id f1.csv
+err_is "-m, then --map: the long form is named" \
+	"consent-filter: --map given twice: give it once"
+expect_code 2 "-e, then --encoding: exit 2" \
+	consent-filter -e latin1 --encoding latin1 f1.csv
+err_is "-e, then --encoding: the long form is named" \
+	"consent-filter: --encoding given twice: give it once"
+ls consent.db once.db >created 2>/dev/null
+check_same "a repeated option made no store" /dev/null created
+
+# Of -d, --csv and --tsv the last one counts.
+printf 'id,status\n1,R;F\n2,F\n' >last.csv
+expect_code 0 "-d ';' --csv: exit 0" \
+	consent-filter -d ';' --csv --codes status:R last.csv
+out_is "-d ';' --csv: the last one, ',', counts" 'id,status\n1,R;F\n'
+expect_code 2 "--csv -d ';': exit 2" \
+	consent-filter --csv -d ';' --codes status:R last.csv
+err_is "--csv -d ';': the last one, ';', counts: the header is one column" \
+	"consent-filter: last.csv: --codes: no column 'status'"
+expect_code 0 "--tsv --csv: exit 0" \
+	consent-filter --tsv --csv --codes status:R last.csv
+out_is "--tsv --csv: the last one, ',', counts" 'id,status\n1,R;F\n'
 
 done_testing

@@ -129,6 +129,30 @@ fails "no store" \
     "consent-request: $T/none.db: no store here (consent-import makes one)" \
     consent-request -p emarketing --db "$T/none.db" customers.csv
 is "no store was made" "no" "$([ -e none.db ] && echo yes || echo no)"
+sql .dump >before.dump
+for opt in "--channel email" "--rate 5" "--actor tester" "--map id=id" \
+    "--key id" "--encoding latin1" "--db $CONSENT_DB" \
+    "--config $CONSENT_CONFIG"; do
+	# shellcheck disable=SC2086
+	fails "${opt%% *} twice" \
+	    "consent-request: ${opt%% *} given twice: give it once" \
+	    consent-request -p emarketing $opt $opt customers.csv
+done
+fails "--output twice" "consent-request: --output given twice: give it once" \
+    consent-request -p emarketing --channel paper --output a.pdf \
+    --output b.pdf customers.csv
+fails "-k, then --key" "consent-request: --key given twice: give it once" \
+    consent-request -p emarketing -k id --key id customers.csv
+sql .dump >after.dump
+check_same "a repeated option stores nothing" before.dump after.dump
+is "a repeated option sends nothing" "0 0" "$(nmail mail) $(nsms sms)"
+# Of -d, --csv and --tsv the last one counts.
+printf 'id,note\n1005,a;b\n' >last.csv
+check "-d ';' --csv: the last one, ',', counts: the key is found" \
+    consent-request -p emarketing --dry-run -d ';' --csv last.csv
+fails "--csv -d ';': the last one, ';', counts: the header is one column" \
+    "consent-request: last.csv: no key column 'id' (give --key or --map id=COLUMN)" \
+    consent-request -p emarketing --dry-run --csv -d ';' last.csv
 
 # ---- no information text: nothing is stored or sent ----
 

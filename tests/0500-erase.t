@@ -82,6 +82,33 @@ err_is "--anonymise --dry-run: said" \
 	"consent-erase: --anonymise does not go with --dry-run: it changes no store"
 expect_code 2 "--reason twice exits 2" consent-erase --reason a --reason b
 err_is "--reason twice: said" "consent-erase: --reason given twice: give it once"
+printf 'k1\n' >once.txt
+sql .dump >before.dump
+for opt in "--actor tester" "--map id=id" "--key id" "--encoding latin1" \
+    "--db $CONSENT_DB" "--config $CONSENT_CONFIG"; do
+	# shellcheck disable=SC2086
+	expect_code 2 "${opt%% *} twice exits 2" consent-erase $opt $opt once.txt
+	err_is "${opt%% *} twice: said" \
+		"consent-erase: ${opt%% *} given twice: give it once"
+	no_stdout "${opt%% *} twice: no rows"
+done
+expect_code 2 "-k, then --key exits 2" consent-erase -k id --key id once.txt
+err_is "-k, then --key: the long form is named" \
+	"consent-erase: --key given twice: give it once"
+sql .dump >after.dump
+check_same "a repeated option erases nothing" before.dump after.dump
+check "a repeated option makes no tombstone key" \
+	test ! -e "$CONSENT_DB-tombstone.key"
+# Of -d, --csv and --tsv the last one counts: here, in the rows written.
+printf 'id\nk9\n' >last.csv
+expect_code 1 "-n -d ';' --csv: exit 1 (k9 not found)" \
+	consent-erase -n -d ';' --csv last.csv
+out_is "-d ';' --csv: the last one, ',', counts" "id,action,detail
+k9,not-found,not in the store"
+expect_code 1 "-n --csv -d ';': exit 1 (k9 not found)" \
+	consent-erase -n --csv -d ';' last.csv
+out_is "--csv -d ';': the last one, ';', counts" "id;action;detail
+k9;not-found;not in the store"
 expect_code 2 "no store exits 2" sh -c 'echo k1 | consent-erase --db none.db'
 err_is "no store: said" "consent-erase: none.db: no store here (consent-import makes one)"
 check "no store: none made" test ! -e none.db
