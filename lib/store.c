@@ -352,6 +352,11 @@ store_open(const char *path, const struct config *cfg, char *err,
 	s->tombstones = -1;
 	if (create_private(s) < 0)
 		goto fail;
+	/* No count of SQLite's memory: it is never asked for, and keeping it
+	 * takes a mutex around every allocation, which the two threads of
+	 * store_walk then wait on.  Only the first call, before SQLite is
+	 * initialised, counts; a later one fails, harmlessly. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		store_fail(s, "open");
