@@ -95,9 +95,12 @@ add_customer(void *arg, const struct customer *c)
 	struct cust *k;
 
 	if (cs->n == cs->cap) {
-		cs->cap = cs->cap ? cs->cap * 2 : 1024;
-		cs->v = erealloc(cs->v, cs->cap * sizeof *cs->v);
-		cs->keyat = erealloc(cs->keyat, cs->cap * sizeof *cs->keyat);
+		size_t cap = cs->cap ? cs->cap * 2 : 1024;
+
+		cs->v = erealloc_table(cs->v, cs->cap, cap, sizeof *cs->v);
+		cs->keyat = erealloc_table(cs->keyat, cs->cap, cap,
+		    sizeof *cs->keyat);
+		cs->cap = cap;
 	}
 	k = &cs->v[cs->n];
 	memset(k, 0, sizeof *k);
@@ -174,8 +177,8 @@ custset_free(struct custset *cs)
 		return;
 	keyset_free(cs->keys);
 	buf_free(&cs->keybytes);
-	free(cs->keyat);
-	free(cs->v);
+	free_table(cs->keyat, cs->cap, sizeof *cs->keyat);
+	free_table(cs->v, cs->cap, sizeof *cs->v);
 	free(cs);
 }
 

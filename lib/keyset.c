@@ -80,8 +80,8 @@ keyset_new(void)
 	struct keyset *ks = ecalloc(1, sizeof *ks);
 
 	ks->nslots = 1024;
-	ks->slots = ecalloc(ks->nslots, sizeof *ks->slots);
-	ks->bloom = ecalloc(ks->nslots / 8, sizeof *ks->bloom);
+	ks->slots = ecalloc_table(ks->nslots, sizeof *ks->slots);
+	ks->bloom = ecalloc_table(ks->nslots / 8, sizeof *ks->bloom);
 	buf_addc(&ks->arena, 0);	/* offset 0 means an empty slot */
 	return ks;
 }
@@ -91,8 +91,8 @@ keyset_free(struct keyset *ks)
 {
 	if (!ks)
 		return;
-	free(ks->slots);
-	free(ks->bloom);
+	free_table(ks->slots, ks->nslots, sizeof *ks->slots);
+	free_table(ks->bloom, ks->nslots / 8, sizeof *ks->bloom);
 	buf_free(&ks->arena);
 	free(ks);
 }
@@ -135,9 +135,9 @@ rehash(struct keyset *ks, size_t newslots)
 	size_t n = ks->nslots, i;
 
 	ks->nslots = newslots;
-	ks->slots = ecalloc(ks->nslots, sizeof *ks->slots);
-	free(ks->bloom);
-	ks->bloom = ecalloc(ks->nslots / 8, sizeof *ks->bloom);
+	ks->slots = ecalloc_table(ks->nslots, sizeof *ks->slots);
+	free_table(ks->bloom, n / 8, sizeof *ks->bloom);
+	ks->bloom = ecalloc_table(ks->nslots / 8, sizeof *ks->bloom);
 	for (i = 0; i < n; i++) {
 		size_t mask = ks->nslots - 1, j = old[i].hash & mask;
 
@@ -148,7 +148,7 @@ rehash(struct keyset *ks, size_t newslots)
 			j = (j + 1) & mask;
 		ks->slots[j] = old[i];
 	}
-	free(old);
+	free_table(old, n, sizeof *old);
 }
 
 /* Slots stay at most three quarters full. */

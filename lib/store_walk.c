@@ -103,8 +103,10 @@ hold_consent(void *arg, int64_t customer, size_t purpose, enum cstate state)
 	struct consent_walk *w = arg;
 
 	if (w->n == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 4096;
-		w->v = erealloc(w->v, w->cap * sizeof *w->v);
+		size_t cap = w->cap ? w->cap * 2 : 4096;
+
+		w->v = erealloc_table(w->v, w->cap, cap, sizeof *w->v);
+		w->cap = cap;
 	}
 	w->v[w->n].customer = customer;
 	w->v[w->n].purpose = (uint8_t)purpose;
@@ -198,6 +200,6 @@ out:
 		(void)exec_quietly(s, "COMMIT");
 	store_walk_cache(s, 0);
 	store_close(w.rd);
-	free(w.v);
+	free_table(w.v, w.cap, sizeof *w.v);
 	return rc;
 }

@@ -29,6 +29,14 @@ void vweprintf(const char *fmt, va_list ap);
 void *emalloc(size_t n);
 void *ecalloc(size_t n, size_t size);
 void *erealloc(void *p, size_t n);
+/* Zeroed memory for a table of n entries of size bytes, in huge pages
+ * when it is of megabytes; freed by free_table with the same n and
+ * size. */
+void *ecalloc_table(size_t n, size_t size);
+/* The table p of oldn entries (NULL and 0: none) grown to newn, the new
+ * entries unset. */
+void *erealloc_table(void *p, size_t oldn, size_t newn, size_t size);
+void free_table(void *p, size_t n, size_t size);
 char *estrdup(const char *s);
 char *estrndup(const char *s, size_t n);
 
