@@ -100,6 +100,8 @@ ecalloc_table(size_t n, size_t size)
 	if (n * size < HUGE_PAGE)
 		return ecalloc(n, size);
 	len = table_bytes(n, size);
+	/* a huge page more than needed, and the ends around the aligned
+	 * table given back */
 	p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)

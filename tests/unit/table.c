@@ -35,12 +35,16 @@ test_tables(void)
 	ok(big && all_zero(big, 3 * MIB + 5), "a table of 3 MiB: zeroed");
 	ok((uintptr_t)big % (2 * MIB) == 0,
 	    "and on a huge page boundary");
+	if (!small || !big)
+		return;
 	memset(big, 0xab, 3 * MIB + 5);
 	free_table(big, 3 * MIB + 5, 1);
 	free_table(small, 1000, 1);
 	free_table(NULL, 0, 1);
 
 	grown = erealloc_table(NULL, 0, 1024, sizeof *grown);
+	if (!grown)
+		return;
 	for (i = 0; i < 1024; i++)
 		grown[i] = (uint32_t)i * 7;
 	/* small to mapped, then mapped to a bigger mapping */
