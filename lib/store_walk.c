@@ -144,8 +144,10 @@ deliver(struct store *s, struct consent_walk *w,
 	return 0;
 }
 
-/* Inside a run's transaction, which is one snapshot already (and may
- * hold writes the other connection would not see). */
+/* All in this thread, in a transaction already open: a run's, which is
+ * one snapshot already (and may hold writes the other connection would
+ * not see), or store_walk's own when the second connection cannot share
+ * its snapshot. */
 static int
 walk_here(struct store *s, uint32_t purposes,
     int (*customer_fn)(void *arg, const struct customer *c),
