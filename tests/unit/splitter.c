@@ -14,6 +14,8 @@
 #include "tap.h"
 #include "util.h"
 
+#include "../record_text.h"
+
 /* Bytes as C-like escapes. */
 static void
 esc(struct buf *b, const char *s, size_t n)
@@ -36,16 +38,6 @@ esc(struct buf *b, const char *s, size_t n)
 		else
 			buf_addc(b, (char)c);
 	}
-}
-
-static size_t
-text_len(const char *s, size_t n)
-{
-	if (n > 0 && s[n - 1] == '\n')
-		n--;
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
-	return n;
 }
 
 /* One record: <RAW> LINES [q] [h@OFFSET] [z] then its fields, or
