@@ -240,5 +240,5 @@ clean:
 	demo lint-man lint install clean
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_SRC:cmd/%.c=$(O)/cmd/%.d) $(LANDING_OBJ:.o=.d) \
-	$(FUZZERS:=.d)
+	$(UNITS:=.d) $(FUZZERS:=.d)
 .SECONDARY:

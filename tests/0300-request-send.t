@@ -75,10 +75,6 @@ mail_to() {
 	done
 }
 
-status_of() {
-	sql "SELECT status FROM requests WHERE id = $1"
-}
-
 # ---- the store, the secrets, the servers ----
 
 printf 'landing secret for the tests, 32+ bytes long\n' >landing.key

@@ -62,10 +62,6 @@ nfiles() {
 	ls "$1"/*."$2" 2>/dev/null | wc -l | tr -d ' '
 }
 
-status_of() {
-	sql "SELECT status FROM requests WHERE id = $1"
-}
-
 # ---- the store ----
 
 printf 'landing secret for the tests, 32+ bytes long\n' >landing.key

@@ -19,10 +19,6 @@ state() {
 	     AND purpose = (SELECT id FROM purposes WHERE name = '$2')"
 }
 
-status_of() {
-	sql "SELECT status FROM requests WHERE id = $1"
-}
-
 printf 'landing secret for the tests, 32+ bytes long\n' >landing.key
 chmod 600 landing.key
 cat >consent.conf <<'X'

@@ -163,6 +163,11 @@ sql() {
 	sqlite3 -batch "$CONSENT_DB" "$1"
 }
 
+# status_of ID: the status of request ID in the store.
+status_of() {
+	sql "SELECT status FROM requests WHERE id = $1"
+}
+
 # _wait_file FILE: up to 10 s for FILE to be there and not empty.
 _wait_file() {
 	_w=0

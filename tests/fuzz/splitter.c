@@ -19,6 +19,8 @@
 #include "splitter.h"
 #include "util.h"
 
+#include "../record_text.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static size_t rows;	/* libcsv's rows of the record */
@@ -175,17 +177,6 @@ scan_in_steps(struct splitter *sp, const char *s, size_t n, size_t step)
 	} while (rc == SPLIT_MORE);
 	if (rc != SPLIT_RECORD)
 		abort();
-}
-
-/* The text of a record: its bytes without the line ending. */
-static size_t
-text_len(const char *s, size_t n)
-{
-	if (n > 0 && s[n - 1] == '\n')
-		n--;
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
-	return n;
 }
 
 /* A record the reader skips. */

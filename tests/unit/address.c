@@ -1,36 +1,11 @@
 /* Unit tests of lib/address, as TAP on stdout.  The cases are tables, so
  * that a new case is one line: input (and country) and the normalised
  * form, or NULL when the input must be refused. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "address.h"
-
-static int ntest, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	char desc[512];
-	const char *p;
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	/* Control bytes of an input would break the TAP line. */
-	for (p = desc; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			printf("\\x%02x", (unsigned char)*p);
-		else
-			putchar(*p);
-	putchar('\n');
-}
+#include "tap.h"
 
 #define A64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define L63 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -329,6 +304,5 @@ main(void)
 	test_email();
 	test_mobile();
 	test_country();
-	printf("1..%d\n", ntest);
-	return nfailed != 0;
+	return done_testing();
 }

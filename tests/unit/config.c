@@ -4,38 +4,13 @@
  * file one can look at while the test runs. */
 #include <sys/stat.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
-
-static int ntest, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	char desc[512];
-	const char *p;
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	/* Control bytes of an input would break the TAP line. */
-	for (p = desc; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			printf("\\x%02x", (unsigned char)*p);
-		else
-			putchar(*p);
-	putchar('\n');
-}
+#include "tap.h"
 
 /* Two strings, either of which may be NULL, are the same. */
 static int
@@ -1060,6 +1035,5 @@ main(void)
 	test_secrets();
 	unsetenv("CONSENT_CONFIG");
 	cleanup();
-	printf("1..%d\n", ntest);
-	return nfailed != 0;
+	return done_testing();
 }

@@ -13,50 +13,21 @@
 #include <sodium.h>
 
 #include "mail.h"
+#include "tap.h"
 #include "util.h"
 
 #define LINE 76
 #define WORD 75
 
-static int ntest, nfailed;
-
+/* A text as one TAP comment, control bytes escaped (tap.h's diag() keeps
+ * a text's lines as they are). */
 static void
-desc_line(const char *desc)
-{
-	const char *p;
-
-	/* Control bytes of an input would break the TAP line. */
-	for (p = desc; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			printf("\\x%02x", (unsigned char)*p);
-		else
-			putchar(*p);
-	putchar('\n');
-}
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	char desc[512];
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	desc_line(desc);
-}
-
-static void
-diag(const char *what, const char *s)
+diag_line(const char *what, const char *s)
 {
 	fputs("# ", stdout);
 	fputs(what, stdout);
 	fputs(": ", stdout);
-	desc_line(s);
+	tap_line(s);
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -70,8 +41,8 @@ is(const char *got, const char *want, const char *fmt, ...)
 	va_end(ap);
 	ok(strcmp(got, want) == 0, "%s", desc);
 	if (strcmp(got, want) != 0) {
-		diag("got ", got);
-		diag("want", want);
+		diag_line("got ", got);
+		diag_line("want", want);
 	}
 }
 
@@ -187,7 +158,7 @@ decode_field(const char *field, const char *name, struct buf *out,
 	if (!lines_ok(field, n, LINE, 1))
 		return -1;
 	if (strncmp(field, name, nlen) != 0 || field[nlen] != ':') {
-		diag("does not begin with the name", field);
+		diag_line("does not begin with the name", field);
 		return -1;
 	}
 	buf_reset(unfolded);
@@ -195,7 +166,7 @@ decode_field(const char *field, const char *name, struct buf *out,
 	for (i = nlen + 1; i < n - 2; i++) {
 		if (field[i] == '\r') {
 			if (field[i + 2] != ' ' || field[i + 3] == ' ') {
-				diag("bad continuation line", field);
+				diag_line("bad continuation line", field);
 				return -1;
 			}
 			i++;
@@ -231,7 +202,7 @@ text_decodes(const char *field, const char *name, const char *text,
 	r = decode_field(field, name, &dec, words, &unf, &rest) == 0 &&
 	    *rest == '\0' && strcmp(dec.s, text) == 0;
 	if (!r)
-		diag("field", field);
+		diag_line("field", field);
 	buf_free(&dec);
 	buf_free(&unf);
 	return r;
@@ -315,7 +286,7 @@ qp_round(const char *text, size_t n)
 	r = qp_decode(enc.s, enc.len, &dec) == 0 && dec.len == want.len &&
 	    memcmp(dec.s, want.s, want.len) == 0;
 	if (!r)
-		diag("qp", enc.s);
+		diag_line("qp", enc.s);
 	buf_free(&enc);
 	buf_free(&dec);
 	buf_free(&want);
@@ -747,7 +718,7 @@ test_build(void)
 	    "To, Subject, Message-ID, MIME-Version, Content-Type, "
 	    "Content-Transfer-Encoding, extra", n);
 	if (!inorder)
-		diag("message", b.s);
+		diag_line("message", b.s);
 	if (n != (int)NORDER)
 		return;
 	is(f[0], "Date: Tue, 01 Dec 2026 12:00:00 +0000\r\n", "Date");
@@ -829,6 +800,5 @@ main(void)
 	test_qp();
 	test_build();
 	test_mbox();
-	printf("1..%d\n", ntest);
-	return nfailed != 0;
+	return done_testing();
 }

@@ -2,31 +2,14 @@
  * that need no key are a table of input and output; the keyed ones are
  * checked for their form, their stability and their dependence on the
  * key; the tombset's hash must be the store's. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "mask.h"
 #include "store.h"
+#include "tap.h"
 #include "tombset.h"
 #include "util.h"
-
-static int ntest, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static const struct {
 	enum mask_rule rule;
@@ -168,6 +151,5 @@ main(void)
 	mask_free(m);
 	keyed_rules();
 	tombsets();
-	printf("1..%d\n", ntest);
-	return nfailed != 0;
+	return done_testing();
 }

@@ -6,7 +6,6 @@
  * splits the input at arbitrary points between reads. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,45 +15,8 @@
 #include <unistd.h>
 
 #include "records.h"
+#include "tap.h"
 #include "util.h"
-
-static int ntest, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	char desc[512];
-	const char *p;
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	/* Control bytes of an input would break the TAP line. */
-	for (p = desc; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			printf("\\x%02x", (unsigned char)*p);
-		else
-			putchar(*p);
-	putchar('\n');
-}
-
-/* Print a multi-line text as TAP comments. */
-static void
-diag(const char *label, const char *s)
-{
-	printf("# %s:\n#   ", label);
-	for (; *s != '\0'; s++) {
-		putchar(*s);
-		if (*s == '\n')
-			printf("#   ");
-	}
-	putchar('\n');
-}
 
 /* --- feeding input ------------------------------------------------- */
 
@@ -1478,6 +1440,5 @@ main(void)
 	test_too_long();
 	test_many();
 	test_fast_split();
-	printf("1..%d\n", ntest);
-	return nfailed != 0;
+	return done_testing();
 }

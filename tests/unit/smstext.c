@@ -2,36 +2,11 @@
  * typed in again from 3GPP TS 23.038, apart from the table in smstext.c,
  * so that a slip in one shows against the other; the other cases are
  * tables of text, coding, units and segments. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "smstext.h"
-
-static int ntest, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	char desc[512];
-	const char *p;
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	/* Control bytes of an input would break the TAP line. */
-	for (p = desc; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			printf("\\x%02x", (unsigned char)*p);
-		else
-			putchar(*p);
-	putchar('\n');
-}
+#include "tap.h"
 
 /* Does the text count as wanted?  A difference is shown as a comment. */
 static int
@@ -298,6 +273,5 @@ main(void)
 	test_texts();
 	test_lengths();
 	test_invalid();
-	printf("1..%d\n", ntest);
-	return nfailed != 0;
+	return done_testing();
 }

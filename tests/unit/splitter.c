@@ -6,50 +6,15 @@
  * time from a fresh copy of just those bytes, as the reader's refills
  * present it; the transcripts must be the same.  tests/fuzz/splitter.c
  * compares the splitter with libcsv on any input. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "splitter.h"
+#include "tap.h"
 #include "util.h"
 
-static int ntest, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	char desc[512];
-	const char *p;
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	/* Control bytes of an input would break the TAP line. */
-	for (p = desc; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			printf("\\x%02x", (unsigned char)*p);
-		else
-			putchar(*p);
-	putchar('\n');
-}
-
-static void
-diag(const char *label, const char *s)
-{
-	printf("# %s:\n#   ", label);
-	for (; *s != '\0'; s++) {
-		putchar(*s);
-		if (*s == '\n')
-			printf("#   ");
-	}
-	putchar('\n');
-}
+#include "../record_text.h"
 
 /* Bytes as C-like escapes. */
 static void
@@ -73,16 +38,6 @@ esc(struct buf *b, const char *s, size_t n)
 		else
 			buf_addc(b, (char)c);
 	}
-}
-
-static size_t
-text_len(const char *s, size_t n)
-{
-	if (n > 0 && s[n - 1] == '\n')
-		n--;
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
-	return n;
 }
 
 /* One record: <RAW> LINES [q] [h@OFFSET] [z] then its fields, or
@@ -357,6 +312,5 @@ main(void)
 	test_cases();
 	test_plain();
 	test_many_fields();
-	printf("1..%d\n", ntest);
-	return nfailed != 0;
+	return done_testing();
 }

@@ -15,7 +15,6 @@
  *
  * so that a change of the chain's format, which would make every stored
  * chain fail consent-log --verify, shows here. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,29 +22,13 @@
 
 #include "config.h"
 #include "store.h"
+#include "tap.h"
 
 #define HASH_LEN 16
 
 /* lib/audit.c's, declared there for the store's files and for this test */
 void audit_hash(const unsigned char prev[HASH_LEN], long long seq,
     const char *const fields[11], unsigned char out[HASH_LEN]);
-
-static int ntest, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static void
 hex(const unsigned char *h, char out[2 * HASH_LEN + 1])
@@ -324,6 +307,5 @@ main(void)
 	snprintf(path, sizeof path, "%s/consent.conf", dir);
 	unlink(path);
 	rmdir(dir);
-	printf("1..%d\n", ntest);
-	return nfailed ? 1 : 0;
+	return done_testing();
 }

@@ -1,39 +1,14 @@
 /* Unit tests of lib/timeutil, as TAP on stdout.  The cases are tables, so
  * that a new case is one line; gmtime_r(), which depends on no TZ or
  * locale, is the independent oracle for the calendar arithmetic. */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "tap.h"
 #include "timeutil.h"
-
-static int ntest, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	char desc[512];
-	const char *p;
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	/* Control bytes of an input would break the TAP line. */
-	for (p = desc; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			printf("\\x%02x", (unsigned char)*p);
-		else
-			putchar(*p);
-	putchar('\n');
-}
 
 /* Input and the time it means, written back by time_format; NULL when the
  * input must be refused. */
@@ -406,6 +381,5 @@ main(void)
 	test_duration();
 	test_add();
 	test_now();
-	printf("1..%d\n", ntest);
-	return nfailed != 0;
+	return done_testing();
 }

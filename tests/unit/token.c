@@ -11,7 +11,6 @@
  *	base64.urlsafe_b64encode(body + mac).decode().rstrip('=')
  *
  * with code 1 for a request and 2 for a customer. */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,37 +18,13 @@
 
 #include <sodium.h>
 
+#include "tap.h"
 #include "token.h"
 
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 #define BIN_LEN 29
 #define BODY_LEN 13
 #define MAC_LEN 16
-
-static int ntest, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	char desc[512];
-	const char *p;
-
-	ntest++;
-	if (!cond)
-		nfailed++;
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof desc, fmt, ap);
-	va_end(ap);
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	/* Control bytes of an input would break the TAP line. */
-	for (p = desc; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			printf("\\x%02x", (unsigned char)*p);
-		else
-			putchar(*p);
-	putchar('\n');
-}
 
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -663,6 +638,5 @@ main(void)
 	test_malformed();
 	test_forged();
 	test_refuse();
-	printf("1..%d\n", ntest);
-	return nfailed != 0;
+	return done_testing();
 }
