@@ -16,6 +16,7 @@
 
 #include "records.h"
 #include "tap.h"
+#include "transcript.h"
 #include "util.h"
 
 /* --- feeding input ------------------------------------------------- */
@@ -88,31 +89,6 @@ unfeed(int fd)
 }
 
 /* --- transcripts --------------------------------------------------- */
-
-/* Bytes as C-like escapes: \n \r \t \\, and \xHH for the rest that is
- * not printable ASCII. */
-static void
-esc(struct buf *b, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\n')
-			buf_adds(b, "\\n");
-		else if (c == '\r')
-			buf_adds(b, "\\r");
-		else if (c == '\t')
-			buf_adds(b, "\\t");
-		else if (c == '\\')
-			buf_adds(b, "\\\\");
-		else if (c < ' ' || c >= 0x7f)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
-}
 
 static int bad_invariants;
 

@@ -12,33 +12,10 @@
 
 #include "splitter.h"
 #include "tap.h"
+#include "transcript.h"
 #include "util.h"
 
 #include "../record_text.h"
-
-/* Bytes as C-like escapes. */
-static void
-esc(struct buf *b, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\n')
-			buf_adds(b, "\\n");
-		else if (c == '\r')
-			buf_adds(b, "\\r");
-		else if (c == '\t')
-			buf_adds(b, "\\t");
-		else if (c == '\\')
-			buf_adds(b, "\\\\");
-		else if (c < ' ' || c >= 0x7f)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
-}
 
 /* One record: <RAW> LINES [q] [h@OFFSET] [z] then its fields, or
  * "libcsv". */
