@@ -178,19 +178,26 @@ exec(struct store *s, const char *sql)
 	return 0;
 }
 
+int64_t
+store_pragma(struct store *s, const char *pragma)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, pragma, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static int
 user_version(struct store *s)
 {
-	sqlite3_stmt *st;
-	int v = -1;
+	int64_t v = store_pragma(s, "PRAGMA user_version");
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK)
-		return store_fail(s, "schema version");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return v < 0 ? store_fail(s, "schema version") : (int)v;
 }
 
 /* Create or upgrade the schema, in one exclusive transaction so that two

@@ -83,6 +83,9 @@ void store_count_write(struct store *s);
  * page once) or the usual one (0); store_scan.c.  Set by store_walk
  * before its read transaction, which holds no dirty pages. */
 void store_walk_cache(struct store *s, int walking);
+/* The value of a PRAGMA that gives one number (PRAGMA user_version,
+ * data_version), or -1 when it could not be read. */
+int64_t store_pragma(struct store *s, const char *pragma);
 /* The index of the purpose with this row id, or -1. */
 int store_purpose_by_id(const struct store *s, int64_t id);
 /* Bind text, NULL for "" when empty_null. */

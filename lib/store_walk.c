@@ -36,16 +36,7 @@ struct consent_walk {
 static int64_t
 data_version(struct store *s)
 {
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return store_pragma(s, "PRAGMA data_version");
 }
 
 /* A connection for reading only, with s's purposes (store_each_consent
