@@ -1019,9 +1019,11 @@ setup(struct run *r)
 	 * read back, so events and consents can wait for a batch.  (Should
 	 * another run fill the store before ours begins, both still hold:
 	 * the check is over more rows, and reading consents writes what
-	 * waits first.) */
+	 * waits first.)  Such a run also writes its pages once, through a
+	 * rollback journal, rather than twice through the WAL. */
 	if (!any && (store_keys_at_commit(r->st) < 0 ||
-	    store_batch_writes(r->st) < 0))
+	    store_batch_writes(r->st) < 0 ||
+	    store_rollback_journal(r->st) < 0))
 		eprintf("%s", store_errmsg(r->st));
 	r->progress = !r->o.quiet && isatty(STDERR_FILENO);
 }

@@ -328,7 +328,7 @@ configure(struct store *s)
 {
 	char sql[256];
 
-	sqlite3_busy_timeout(s->db, 30000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	snprintf(sql, sizeof sql, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;"
@@ -475,6 +475,48 @@ check_keys(struct store *s)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int
+store_rollback_journal(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->in_tx) {
+		snprintf(s->err, sizeof s->err, "%s: journal: a run is open",
+		    s->path);
+		return -1;
+	}
+	/* Leaving WAL needs the file to ourselves.  Another connection
+	 * holding it open is no error, and not worth waiting for: the run
+	 * keeps the WAL. */
+	sqlite3_busy_timeout(s->db, 0);
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = DELETE", -1,
+	    &st, NULL) != SQLITE_OK) {
+		sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+		return store_fail(s, "journal");
+	}
+	rc = sqlite3_step(st);
+	s->rollback_journal = rc == SQLITE_ROW && strcmp((const char *)
+	    sqlite3_column_text(st, 0), "delete") == 0;
+	sqlite3_finalize(st);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (rc != SQLITE_ROW && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		return store_fail(s, "journal");
+	return 0;
+}
+
+/* Back to WAL after a run on the rollback journal.  A failure here (a
+ * reader that outlasts the busy timeout) leaves the committed run as it
+ * is, and every store_open asks for WAL again, so it is not reported. */
+static void
+journal_back_to_wal(struct store *s)
+{
+	if (!s->rollback_journal)
+		return;
+	sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	s->rollback_journal = 0;
+}
+
 static void
 keys_per_insert(struct store *s)
 {
@@ -495,6 +537,7 @@ store_commit(struct store *s)
 	}
 	s->in_tx = 0;
 	keys_per_insert(s);
+	journal_back_to_wal(s);
 	batch_end(s);
 	/* a crash test may stop the run just after its commit: between
 	 * transactions, or before the work that follows one (consent-erase's
@@ -510,6 +553,7 @@ store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
 	keys_per_insert(s);
+	journal_back_to_wal(s);
 	batch_end(s);
 }
 

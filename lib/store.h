@@ -45,6 +45,16 @@ int store_keys_at_commit(struct store *s);
  * what waits first; nothing else may read customers, events or consents
  * in such a run. */
 int store_batch_writes(struct store *s);
+/* For the same kind of run: its transaction goes through a rollback
+ * journal instead of the WAL, which writes each page twice (into the WAL,
+ * then into the file when the WAL is checkpointed).  A store that holds
+ * nothing yet has no pages for the journal to save, so each new page is
+ * written once.  A killed run is still undone: by the journal, when the
+ * store is next opened.  Other connections wait while the run writes, as
+ * they would for any writer without WAL; and when one holds the store
+ * open at the call, the run keeps the WAL.  Call it before store_begin;
+ * the run's end puts the store back in WAL. */
+int store_rollback_journal(struct store *s);
 
 /* Purposes, in the order of the configuration. */
 size_t store_npurposes(const struct store *s);

@@ -11,6 +11,7 @@
 
 /* The page cache of a store connection, in KiB (PRAGMA cache_size). */
 #define STORE_CACHE_KIB 32768
+#define STORE_BUSY_MS 30000
 
 /* Bytes of an event's hash: BLAKE2b-128 is ample against editing, and
  * events are many. */
@@ -47,6 +48,7 @@ struct store {
 	int in_tx;
 	int keys_at_commit;	/* foreign keys off: checked by store_commit */
 	int batching;		/* store_batch_writes until the run's end */
+	int rollback_journal;	/* store_rollback_journal until the run's end */
 	struct batch *batch;	/* store_batch.c */
 	int64_t run;		/* the runs row, made with the first event */
 	/* the audit chain's head while a transaction is open */

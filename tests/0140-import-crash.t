@@ -44,13 +44,18 @@ expect_code 0 "a clean import of $ROWS rows into a fresh store" \
 same_text "the clean import: the summary" "$(summary $ROWS $ROWS 0 0 0 0 0)" "$T/err"
 snapshot clean.db clean
 shows "the clean import: every customer is stored" $ROWS count clean.db customers
+shows "the clean import leaves the store in WAL mode, with no journal" \
+	"wal no" sh -c "sqlite3 -batch clean.db 'PRAGMA journal_mode' | tr -d '\n';
+	test -e clean.db-journal && echo ' journal' || echo ' no'"
 
 # ---- kill -9 about a second into the run ----
 
+# An import into an empty store writes through a rollback journal
+# (consent-import(1)), which appears with its first write.
 consent-import --db kill.db --codes "$CODES" big.csv >kill.out 2>kill.err &
 pid=$!
 i=0
-while [ ! -e kill.db-wal ] && [ $i -lt 300 ]; do
+while [ ! -e kill.db-journal ] && [ $i -lt 300 ]; do
 	sleep 0.1 2>/dev/null || sleep 1
 	i=$((i + 1))
 done
@@ -60,6 +65,8 @@ wait "$pid" 2>kill.wait  # the shell's own "Killed" notice
 rc=$?
 if [ "$killed" = yes ]; then
 	shows "kill -9: the import died by SIGKILL" 137 echo "$rc"
+	check "kill -9: the run's rollback journal is left behind" \
+		test -e kill.db-journal
 else
 	echo "# the import finished before the kill came"
 	shows "the import that was not killed exited 0" 0 echo "$rc"

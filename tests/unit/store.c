@@ -15,6 +15,7 @@
  *
  * so that a change of the chain's format, which would make every stored
  * chain fail consent-log --verify, shows here. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,110 @@ test_batch(const char *dir)
 	config_free(cfg);
 }
 
+/* Does dir/store.db<suffix> exist? */
+static int
+store_file(const char *dir, const char *suffix)
+{
+	char path[600];
+
+	snprintf(path, sizeof path, "%s/store.db%s", dir, suffix);
+	return access(path, F_OK) == 0;
+}
+
+/* The journal mode the store's file records, as a new connection reads
+ * it ("wal" or "delete"), into mode. */
+static void
+file_journal_mode(const char *dir, char mode[16])
+{
+	char path[600];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	snprintf(mode, 16, "?");
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1,
+	    &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(mode, 16, "%s", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+}
+
+/* One run of a customer and a consent; in_run is called after its
+ * writes, before the commit.  0 when every step succeeded. */
+static int
+one_run(struct store *st, const char *key, void (*in_run)(const char *),
+    const char *dir)
+{
+	struct customer c = { 0 };
+	struct consent none = { 0 }, yes = { 0 };
+
+	yes.state = CS_GRANTED;
+	strcpy(yes.basis, "consent");
+	strcpy(yes.source, "import");
+	c.key = (char *)key;
+	if (store_begin(st, "test", "tester", 1767225600) < 0 ||
+	    store_customer_insert(st, &c) < 0 ||
+	    store_consent_put(st, &c, 1, &none, &yes, "e") < 0)
+		return -1;
+	in_run(dir);
+	return store_commit(st);
+}
+
+static int journal_seen, wal_seen;
+
+static void
+see_files(const char *dir)
+{
+	journal_seen = store_file(dir, "-journal");
+	wal_seen = store_file(dir, "-wal");
+}
+
+/* store_rollback_journal: the run writes through a rollback journal and
+ * the store is in WAL again after it; with another connection holding
+ * the store open, the run keeps the WAL. */
+static void
+test_rollback_journal(const char *dir)
+{
+	struct config *cfg = NULL;
+	struct store *st = open_store(dir, &cfg);
+	char mode[16], path[600];
+	sqlite3 *other;
+
+	ok(st != NULL, "store_open");
+	if (!st)
+		return;
+	file_journal_mode(dir, mode);
+	ok(strcmp(mode, "wal") == 0, "a new store is in WAL mode (%s)",
+	    mode);
+	ok(store_rollback_journal(st) == 0, "store_rollback_journal");
+	ok(one_run(st, "j1", see_files, dir) == 0, "a run");
+	ok(journal_seen && !wal_seen, "wrote through a rollback journal,"
+	    " with no WAL (journal %d, WAL %d)", journal_seen, wal_seen);
+	file_journal_mode(dir, mode);
+	ok(strcmp(mode, "wal") == 0 && !store_file(dir, "-journal"),
+	    "after the commit, the store is in WAL mode again (%s)", mode);
+	ok(one_run(st, "j2", see_files, dir) == 0 && wal_seen &&
+	    !journal_seen, "the next run writes through the WAL");
+
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	ok(sqlite3_open(path, &other) == SQLITE_OK && sqlite3_exec(other,
+	    "SELECT count(*) FROM customers", NULL, NULL, NULL) == SQLITE_OK,
+	    "another connection holds the store open");
+	ok(store_rollback_journal(st) == 0, "store_rollback_journal then"
+	    " is no error");
+	ok(one_run(st, "j3", see_files, dir) == 0 && wal_seen &&
+	    !journal_seen, "and the run keeps the WAL");
+	sqlite3_close(other);
+	ok(store_begin(st, "test", "tester", 1767225600) == 0 &&
+	    store_rollback_journal(st) < 0, "not inside a run");
+	store_rollback(st);
+	store_close(st);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -298,6 +403,9 @@ main(void)
 	snprintf(path, sizeof path, "%s/store.db", dir);
 	unlink(path);
 	test_batch(dir);
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	unlink(path);
+	test_rollback_journal(dir);
 	snprintf(path, sizeof path, "%s/store.db", dir);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/store.db-wal", dir);
