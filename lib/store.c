@@ -130,6 +130,8 @@ store_fail(struct store *s, const char *what)
 sqlite3_stmt *
 store_stmt(struct store *s, enum stmt_id id)
 {
+	if (batch_wait(s) < 0)
+		return NULL;
 	if (!s->stmt[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
 	    SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL) != SQLITE_OK) {
 		store_fail(s, "prepare");
@@ -169,6 +171,8 @@ exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
 
+	if (batch_wait(s) < 0)
+		return -1;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(s->err, sizeof s->err, "%s: %s", s->path,
 		    msg ? msg : sqlite3_errmsg(s->db));
@@ -184,7 +188,8 @@ store_pragma(struct store *s, const char *pragma)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(s->db, pragma, -1, &st, NULL) != SQLITE_OK)
+	if (batch_wait(s) < 0 ||
+	    sqlite3_prepare_v2(s->db, pragma, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
@@ -549,6 +554,7 @@ store_commit(struct store *s)
 void
 store_rollback(struct store *s)
 {
+	(void)batch_wait(s);
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;

@@ -10,7 +10,19 @@
  * not touched: each event is hashed and numbered when it is appended, as
  * without batching; and a customer's row number is the one SQLite would
  * give it (one more than the largest), given here so that its consents
- * can name it at once. */
+ * can name it at once.
+ *
+ * A full batch is written by a thread of its own while the run fills the
+ * next one: SQLite's work on a batch (binding, stepping, the B-trees)
+ * costs about as much as the run's on its rows (parsing, checking,
+ * hashing), and the two need not wait for each other.  The connection is
+ * the run's, so only one thread may use it at a time: the writer holds
+ * it from the hand-over of a batch until it is written, and every other
+ * use of the connection in a batching run first waits for that
+ * (batch_wait, called by store_stmt, exec, store_pragma and the few
+ * statements prepared in place).  The writer's first error is kept and
+ * returned by the next wait, and the run is then rolled back as before. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,17 +74,34 @@ static const struct {
 	    " basis, source, at, dated, event) VALUES ", "store consent", 8 },
 };
 
-struct batch {
-	struct buf arena;	/* the texts of the waiting rows */
+/* The rows of one batch. */
+struct rows {
+	struct buf arena;	/* their texts */
 	struct batch_customer cu[BATCH_ROWS];
 	struct batch_event ev[BATCH_ROWS];
 	struct batch_consent co[BATCH_ROWS];
 	size_t n[K_COUNT];
+};
+
+struct batch {
+	struct rows rows[2];
+	struct rows *fill;	/* the one the run adds to */
 	/* per kind, the statement of n rows in [n - 1], made when first
 	 * wanted: the kinds fill at different paces (a customer has one to
 	 * four events), and all that waits is written when one is full */
 	sqlite3_stmt *st[K_COUNT][BATCH_ROWS];
 	int64_t last_customer;	/* -1: not read yet */
+	/* the writer thread; the fields under mu are shared with it */
+	pthread_t writer;
+	int started;
+	int handed;		/* the run's view: rows were handed over
+				 * and not waited for since */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct rows *writing;	/* under mu: the rows being written */
+	int failed;		/* under mu: the writer's first error */
+	int quit;		/* under mu: the writer is to end */
+	char err[sizeof ((struct store *)0)->err];	/* under mu */
 };
 
 int
@@ -81,6 +110,9 @@ store_batch_writes(struct store *s)
 	if (!s->batch) {
 		s->batch = ecalloc(1, sizeof *s->batch);
 		s->batch->last_customer = -1;
+		s->batch->fill = &s->batch->rows[0];
+		pthread_mutex_init(&s->batch->mu, NULL);
+		pthread_cond_init(&s->batch->cv, NULL);
 	}
 	s->batching = 1;
 	return 0;
@@ -103,16 +135,14 @@ prepare_rows(struct store *s, int kind, int rows)
 		buf_addc(&sql, ')');
 	}
 	if (sqlite3_prepare_v3(s->db, sql.s, -1, SQLITE_PREPARE_PERSISTENT,
-	    &st, NULL) != SQLITE_OK) {
-		store_fail(s, "prepare");
+	    &st, NULL) != SQLITE_OK)
 		st = NULL;
-	}
 	buf_free(&sql);
 	return st;
 }
 
 static size_t
-keep_text(struct batch *b, const char *v)
+keep_text(struct rows *b, const char *v)
 {
 	size_t off = b->arena.len;
 
@@ -123,13 +153,13 @@ keep_text(struct batch *b, const char *v)
 }
 
 static const char *
-text_at(const struct batch *b, size_t off)
+text_at(const struct rows *b, size_t off)
 {
 	return off == NO_TEXT ? NULL : b->arena.s + off;
 }
 
 static void
-bind_customer(sqlite3_stmt *st, int base, const struct batch *b,
+bind_customer(sqlite3_stmt *st, int base, const struct rows *b,
     const struct batch_customer *c)
 {
 	int i;
@@ -141,7 +171,7 @@ bind_customer(sqlite3_stmt *st, int base, const struct batch *b,
 }
 
 static void
-bind_event(sqlite3_stmt *st, int base, const struct batch *b,
+bind_event(sqlite3_stmt *st, int base, const struct rows *b,
     const struct batch_event *e)
 {
 	int i;
@@ -159,7 +189,7 @@ bind_event(sqlite3_stmt *st, int base, const struct batch *b,
 }
 
 static void
-bind_consent(sqlite3_stmt *st, int base, const struct batch *b,
+bind_consent(sqlite3_stmt *st, int base, const struct rows *b,
     const struct batch_consent *c)
 {
 	sqlite3_bind_int64(st, base + 1, c->customer);
@@ -174,7 +204,7 @@ bind_consent(sqlite3_stmt *st, int base, const struct batch *b,
 
 /* Bind row i of a kind at parameter base + 1 on. */
 static void
-bind_row(sqlite3_stmt *st, int kind, int base, const struct batch *b,
+bind_row(sqlite3_stmt *st, int kind, int base, const struct rows *b,
     size_t i)
 {
 	switch (kind) {
@@ -184,56 +214,153 @@ bind_row(sqlite3_stmt *st, int kind, int base, const struct batch *b,
 	}
 }
 
+/* The rows' statement errors name the store as store_fail does, into
+ * the writer's own buffer: the run's may be in use. */
 static int
-run_rows(struct store *s, sqlite3_stmt **st, int kind, int rows)
+writer_fail(struct store *s, const char *what)
 {
-	struct batch *b = s->batch;
-	int i, rc;
-
-	if (!*st && !(*st = prepare_rows(s, kind, rows)))
-		return -1;
-	for (i = 0; i < rows; i++)
-		bind_row(*st, kind, i * kinds[kind].params, b, (size_t)i);
-	rc = sqlite3_step(*st);
-	sqlite3_reset(*st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, kinds[kind].what);
+	snprintf(s->batch->err, sizeof s->batch->err, "%s: %s: %s", s->path,
+	    what, sqlite3_errmsg(s->db));
+	return -1;
 }
 
 static int
-flush_kind(struct store *s, int kind)
+run_rows(struct store *s, const struct rows *r, int kind)
 {
-	struct batch *b = s->batch;
-	int n = (int)b->n[kind];
+	int i, rc, n = (int)r->n[kind];
+	sqlite3_stmt **st = &s->batch->st[kind][n - 1];
 
-	return n ? run_rows(s, &b->st[kind][n - 1], kind, n) : 0;
+	if (!*st && !(*st = prepare_rows(s, kind, n)))
+		return writer_fail(s, "prepare");
+	for (i = 0; i < n; i++)
+		bind_row(*st, kind, i * kinds[kind].params, r, (size_t)i);
+	rc = sqlite3_step(*st);
+	sqlite3_reset(*st);
+	return rc == SQLITE_DONE ? 0 : writer_fail(s, kinds[kind].what);
 }
 
 static void
-drop_rows(struct batch *b)
+drop_rows(struct rows *r)
 {
-	memset(b->n, 0, sizeof b->n);
-	buf_reset(&b->arena);
+	memset(r->n, 0, sizeof r->n);
+	buf_reset(&r->arena);
+}
+
+/* Write the rows, customers first: a consent names its customer. */
+static int
+write_rows(struct store *s, struct rows *r)
+{
+	int kind, rc = 0;
+
+	for (kind = 0; kind < K_COUNT && rc == 0; kind++)
+		if (r->n[kind])
+			rc = run_rows(s, r, kind);
+	drop_rows(r);
+	return rc;
+}
+
+static void *
+writer(void *arg)
+{
+	struct store *s = arg;
+	struct batch *b = s->batch;
+	struct rows *r;
+	int rc, lost;
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->writing && !b->quit)
+			pthread_cond_wait(&b->cv, &b->mu);
+		if (!(r = b->writing))
+			break;
+		lost = b->failed;
+		pthread_mutex_unlock(&b->mu);
+		/* after a failure the run is lost: rows are only dropped */
+		if (lost) {
+			drop_rows(r);
+			rc = 0;
+		} else {
+			rc = write_rows(s, r);
+		}
+		pthread_mutex_lock(&b->mu);
+		b->failed |= rc < 0;
+		b->writing = NULL;
+		pthread_cond_broadcast(&b->cv);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+int
+batch_wait(struct store *s)
+{
+	struct batch *b = s->batch;
+	int rc;
+
+	if (!b || !b->handed)
+		return 0;
+	pthread_mutex_lock(&b->mu);
+	while (b->writing)
+		pthread_cond_wait(&b->cv, &b->mu);
+	rc = b->failed ? -1 : 0;
+	if (rc < 0)
+		snprintf(s->err, sizeof s->err, "%s", b->err);
+	pthread_mutex_unlock(&b->mu);
+	b->handed = 0;
+	return rc;
+}
+
+/* Give the rows that wait to the writer, once it is done with the ones
+ * before; the run fills the other rows meanwhile.  Without a thread (it
+ * could not be made) the rows are written here. */
+static int
+hand_over(struct store *s)
+{
+	struct batch *b = s->batch;
+	struct rows *r = b->fill;
+
+	if (batch_wait(s) < 0)
+		return -1;
+	if (!b->started && pthread_create(&b->writer, NULL, writer, s) == 0)
+		b->started = 1;
+	if (!b->started) {
+		if (write_rows(s, r) < 0) {
+			snprintf(s->err, sizeof s->err, "%s", b->err);
+			return -1;
+		}
+		return 0;
+	}
+	b->fill = r == &b->rows[0] ? &b->rows[1] : &b->rows[0];
+	pthread_mutex_lock(&b->mu);
+	b->writing = r;
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	b->handed = 1;
+	return 0;
+}
+
+static int
+waiting_rows(const struct rows *r)
+{
+	return r->n[K_CUSTOMER] || r->n[K_EVENT] || r->n[K_CONSENT];
 }
 
 int
 store_batch_flush(struct store *s)
 {
-	int kind, rc = 0;
-
 	if (!s->batch)
 		return 0;
-	for (kind = 0; kind < K_COUNT && rc == 0; kind++)
-		rc = flush_kind(s, kind);
-	drop_rows(s->batch);
-	return rc;
+	if (waiting_rows(s->batch->fill) && hand_over(s) < 0)
+		return -1;
+	return batch_wait(s);
 }
 
 /* Room for one more row of the kind: when its batch is full, all that
- * waits is written, customers first. */
+ * waits is handed over. */
 static int
 room(struct store *s, int kind)
 {
-	return s->batch->n[kind] == BATCH_ROWS ? store_batch_flush(s) : 0;
+	return s->batch->fill->n[kind] == BATCH_ROWS ? hand_over(s) : 0;
 }
 
 /* The largest customer row number, read once a run: the rows this run
@@ -248,6 +375,8 @@ last_customer(struct store *s, int64_t *id)
 		*id = s->batch->last_customer;
 		return 0;
 	}
+	if (batch_wait(s) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM"
 	    " customers", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "customers");
@@ -265,15 +394,16 @@ batch_customer(struct store *s, struct customer *c)
 {
 	const char *text[CUSTOMER_TEXTS] = { c->key, c->name, c->email,
 	    c->mobile, c->lang, c->last_contact, c->hold_until };
-	struct batch *b = s->batch;
+	struct rows *b;
 	struct batch_customer *bc;
 	int64_t id = 0;
 	int i;
 
 	if (room(s, K_CUSTOMER) < 0 || last_customer(s, &id) < 0)
 		return -1;
+	b = s->batch->fill;
 	bc = &b->cu[b->n[K_CUSTOMER]++];
-	bc->id = c->id = b->last_customer = id + 1;
+	bc->id = c->id = s->batch->last_customer = id + 1;
 	/* as bind_master: an empty field is NULL, the key never */
 	bc->text[0] = keep_text(b, c->key);
 	for (i = 1; i < CUSTOMER_TEXTS; i++)
@@ -287,12 +417,13 @@ int
 batch_event(struct store *s, int64_t seq, const char *const text[EVENT_TEXTS],
     int64_t request, const unsigned char hash[AUDIT_HASH_LEN])
 {
-	struct batch *b = s->batch;
+	struct rows *b;
 	struct batch_event *e;
 	int i;
 
 	if (room(s, K_EVENT) < 0)
 		return -1;
+	b = s->batch->fill;
 	e = &b->ev[b->n[K_EVENT]++];
 	e->seq = seq;
 	e->run = s->run;
@@ -308,11 +439,12 @@ batch_consent(struct store *s, int64_t customer, int64_t purpose,
     const char *state, const char *basis, const char *source,
     const char *at, int dated, int64_t event)
 {
-	struct batch *b = s->batch;
+	struct rows *b;
 	struct batch_consent *c;
 
 	if (room(s, K_CONSENT) < 0)
 		return -1;
+	b = s->batch->fill;
 	c = &b->co[b->n[K_CONSENT]++];
 	c->customer = customer;
 	c->purpose = purpose;
@@ -328,8 +460,15 @@ batch_consent(struct store *s, int64_t customer, int64_t purpose,
 void
 batch_end(struct store *s)
 {
-	if (s->batch) {
-		drop_rows(s->batch);
+	struct batch *b = s->batch;
+
+	if (b) {
+		(void)batch_wait(s);
+		pthread_mutex_lock(&b->mu);
+		b->failed = 0;
+		pthread_mutex_unlock(&b->mu);
+		drop_rows(&b->rows[0]);
+		drop_rows(&b->rows[1]);
 		/* another run may add customers before our next one */
 		s->batch->last_customer = -1;
 	}
@@ -339,14 +478,26 @@ batch_end(struct store *s)
 void
 batch_free(struct store *s)
 {
+	struct batch *b = s->batch;
 	int kind, i;
 
-	if (!s->batch)
+	if (!b)
 		return;
+	(void)batch_wait(s);
+	if (b->started) {
+		pthread_mutex_lock(&b->mu);
+		b->quit = 1;
+		pthread_cond_signal(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		pthread_join(b->writer, NULL);
+	}
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
 	for (kind = 0; kind < K_COUNT; kind++)
 		for (i = 0; i < BATCH_ROWS; i++)
-			sqlite3_finalize(s->batch->st[kind][i]);
-	buf_free(&s->batch->arena);
-	free(s->batch);
+			sqlite3_finalize(b->st[kind][i]);
+	buf_free(&b->rows[0].arena);
+	buf_free(&b->rows[1].arena);
+	free(b);
 	s->batch = NULL;
 }

@@ -79,6 +79,8 @@ store_customer_any(struct store *s)
 	sqlite3_stmt *st;
 	int rc;
 
+	if (batch_wait(s) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM"
 	    " customers)", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "customers");
@@ -251,6 +253,8 @@ load_tombkey(struct store *s)
 	sqlite3_stmt *st;
 	int rc = -1;
 
+	if (batch_wait(s) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM settings WHERE"
 	    " key = 'tombstone_key_file'", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "settings");
@@ -277,6 +281,8 @@ count_tombstones(struct store *s)
 {
 	sqlite3_stmt *st;
 
+	if (batch_wait(s) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM"
 	    " tombstones)", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "tombstones");

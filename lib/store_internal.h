@@ -111,6 +111,11 @@ int batch_consent(struct store *s, int64_t customer, int64_t purpose,
 /* Write what waits; before anything reads customers, events or
  * consents. */
 int store_batch_flush(struct store *s);
+/* Wait until the writer thread has written the rows handed to it, and
+ * say whether it failed (the message then in s->err).  Any use of the
+ * connection outside store_batch.c's writer comes after it: the writer
+ * uses the connection while it writes. */
+int batch_wait(struct store *s);
 /* The run's end: what waits is dropped (store_commit flushed it). */
 void batch_end(struct store *s);
 void batch_free(struct store *s);

@@ -285,6 +285,56 @@ test_batch(const char *dir)
 	config_free(cfg);
 }
 
+/* A batch that fails in the writer thread (a key given twice breaks the
+ * customers' UNIQUE): the failure reaches the run, with SQLite's reason,
+ * and the run is rolled back whole; the next run writes as before. */
+static void
+test_batch_failure(const char *dir)
+{
+	struct config *cfg = NULL;
+	struct store *st = open_store(dir, &cfg);
+	struct customer c = { 0 };
+	char key[16];
+	int i, rc = 0, n = 0;
+
+	ok(st != NULL, "store_open");
+	if (!st)
+		return;
+	ok(store_batch_writes(st) == 0 && store_begin(st, "test", "tester",
+	    1767225600) == 0, "store_batch_writes, store_begin");
+	/* 100 customers, three batches handed over, the second of them
+	 * with the key of the first customer again */
+	for (i = 0; i < 100 && rc == 0; i++) {
+		memset(&c, 0, sizeof c);
+		snprintf(key, sizeof key, "f%d", i == 40 ? 0 : i);
+		c.key = key;
+		rc = store_customer_insert(st, &c);
+	}
+	if (rc == 0)
+		rc = store_commit(st);
+	else
+		store_rollback(st);
+	ok(rc < 0 && strstr(store_errmsg(st), "insert customer: UNIQUE"
+	    " constraint failed") != NULL, "the run fails, saying why: %s",
+	    store_errmsg(st));
+	rc = store_each_customer(st, count_customer, &n);
+	ok(rc == 0 && n == 0, "and none of it is stored (%d)", n);
+	ok(store_batch_writes(st) == 0 && store_begin(st, "test", "tester",
+	    1767225600) == 0, "the next run");
+	for (i = 0, rc = 0; i < 100 && rc == 0; i++) {
+		memset(&c, 0, sizeof c);
+		snprintf(key, sizeof key, "g%d", i);
+		c.key = key;
+		rc = store_customer_insert(st, &c);
+	}
+	ok(rc == 0 && store_commit(st) == 0, "writes its 100 customers");
+	n = 0;
+	rc = store_each_customer(st, count_customer, &n);
+	ok(rc == 0 && n == 100, "all of them (%d)", n);
+	store_close(st);
+	config_free(cfg);
+}
+
 /* Does dir/store.db<suffix> exist? */
 static int
 store_file(const char *dir, const char *suffix)
@@ -403,6 +453,9 @@ main(void)
 	snprintf(path, sizeof path, "%s/store.db", dir);
 	unlink(path);
 	test_batch(dir);
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	unlink(path);
+	test_batch_failure(dir);
 	snprintf(path, sizeof path, "%s/store.db", dir);
 	unlink(path);
 	test_rollback_journal(dir);
