@@ -40,7 +40,8 @@ void store_rollback(struct store *s);
 int store_keys_at_commit(struct store *s);
 /* For the same kind of run: until its end, new customers, audit events
  * and new consents are written a batch at a time, by one statement each,
- * rather than one statement a row.  Reading customers or consents in the
+ * rather than one statement a row, and by a thread of their own while
+ * the run goes on.  Reading customers or consents in the
  * run (store_customer_get, store_consents_get) and store_commit write
  * what waits first; nothing else may read customers, events or consents
  * in such a run. */
