@@ -12,8 +12,9 @@
  * give it (one more than the largest), given here so that its consents
  * can name it at once.
  *
- * A full batch is written by a thread of its own while the run fills the
- * next one: SQLite's work on a batch (binding, stepping, the B-trees)
+ * The rows are written by a thread of their own, handed to it when a
+ * kind has HANDOVER_ROWS of them, while the run fills the next ones:
+ * SQLite's work on a batch (binding, stepping, the B-trees)
  * costs about as much as the run's on its rows (parsing, checking,
  * hashing), and the two need not wait for each other.  The connection is
  * the run's, so only one thread may use it at a time: the writer holds
@@ -33,6 +34,9 @@
 #include "util.h"
 
 #define BATCH_ROWS 32
+/* Rows of a kind handed to the writer at once: many statements' worth,
+ * so that the two threads meet (a lock, a wake-up) rarely. */
+#define HANDOVER_ROWS (16 * BATCH_ROWS)
 #define NO_TEXT SIZE_MAX	/* a NULL text */
 
 struct batch_customer {
@@ -77,9 +81,9 @@ static const struct {
 /* The rows of one batch. */
 struct rows {
 	struct buf arena;	/* their texts */
-	struct batch_customer cu[BATCH_ROWS];
-	struct batch_event ev[BATCH_ROWS];
-	struct batch_consent co[BATCH_ROWS];
+	struct batch_customer cu[HANDOVER_ROWS];
+	struct batch_event ev[HANDOVER_ROWS];
+	struct batch_consent co[HANDOVER_ROWS];
 	size_t n[K_COUNT];
 };
 
@@ -224,19 +228,35 @@ writer_fail(struct store *s, const char *what)
 	return -1;
 }
 
+/* One statement for rows from .. from + n - 1 of the kind. */
 static int
-run_rows(struct store *s, const struct rows *r, int kind)
+run_rows(struct store *s, const struct rows *r, int kind, size_t from,
+    int n)
 {
-	int i, rc, n = (int)r->n[kind];
 	sqlite3_stmt **st = &s->batch->st[kind][n - 1];
+	int i, rc;
 
 	if (!*st && !(*st = prepare_rows(s, kind, n)))
 		return writer_fail(s, "prepare");
 	for (i = 0; i < n; i++)
-		bind_row(*st, kind, i * kinds[kind].params, r, (size_t)i);
+		bind_row(*st, kind, i * kinds[kind].params, r, from + (size_t)i);
 	rc = sqlite3_step(*st);
 	sqlite3_reset(*st);
 	return rc == SQLITE_DONE ? 0 : writer_fail(s, kinds[kind].what);
+}
+
+static int
+write_kind(struct store *s, const struct rows *r, int kind)
+{
+	size_t from, left;
+	int rc = 0;
+
+	for (from = 0; from < r->n[kind] && rc == 0; from += BATCH_ROWS) {
+		left = r->n[kind] - from;
+		rc = run_rows(s, r, kind, from, left < BATCH_ROWS ? (int)left :
+		    BATCH_ROWS);
+	}
+	return rc;
 }
 
 static void
@@ -253,8 +273,7 @@ write_rows(struct store *s, struct rows *r)
 	int kind, rc = 0;
 
 	for (kind = 0; kind < K_COUNT && rc == 0; kind++)
-		if (r->n[kind])
-			rc = run_rows(s, r, kind);
+		rc = write_kind(s, r, kind);
 	drop_rows(r);
 	return rc;
 }
@@ -360,7 +379,7 @@ store_batch_flush(struct store *s)
 static int
 room(struct store *s, int kind)
 {
-	return s->batch->fill->n[kind] == BATCH_ROWS ? hand_over(s) : 0;
+	return s->batch->fill->n[kind] == HANDOVER_ROWS ? hand_over(s) : 0;
 }
 
 /* The largest customer row number, read once a run: the rows this run

@@ -302,11 +302,12 @@ test_batch_failure(const char *dir)
 		return;
 	ok(store_batch_writes(st) == 0 && store_begin(st, "test", "tester",
 	    1767225600) == 0, "store_batch_writes, store_begin");
-	/* 100 customers, three batches handed over, the second of them
-	 * with the key of the first customer again */
-	for (i = 0; i < 100 && rc == 0; i++) {
+	/* 2000 customers, handed to the writer 512 at a time, the 600th
+	 * with the key of the first again: the failure comes back by a
+	 * later insert, or else by the commit */
+	for (i = 0; i < 2000 && rc == 0; i++) {
 		memset(&c, 0, sizeof c);
-		snprintf(key, sizeof key, "f%d", i == 40 ? 0 : i);
+		snprintf(key, sizeof key, "f%d", i == 600 ? 0 : i);
 		c.key = key;
 		rc = store_customer_insert(st, &c);
 	}
