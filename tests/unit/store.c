@@ -440,10 +440,19 @@ test_rollback_journal(const char *dir)
 	config_free(cfg);
 }
 
+static void
+remove_file(const char *dir, const char *name)
+{
+	char path[600];
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	unlink(path);
+}
+
 int
 main(void)
 {
-	char dir[] = "/tmp/consent-unit-store.XXXXXX", path[600];
+	char dir[] = "/tmp/consent-unit-store.XXXXXX";
 
 	test_hashes();
 	if (!mkdtemp(dir)) {
@@ -451,23 +460,16 @@ main(void)
 		return 1;
 	}
 	test_keys_at_commit(dir);
-	snprintf(path, sizeof path, "%s/store.db", dir);
-	unlink(path);
+	remove_file(dir, "store.db");
 	test_batch(dir);
-	snprintf(path, sizeof path, "%s/store.db", dir);
-	unlink(path);
+	remove_file(dir, "store.db");
 	test_batch_failure(dir);
-	snprintf(path, sizeof path, "%s/store.db", dir);
-	unlink(path);
+	remove_file(dir, "store.db");
 	test_rollback_journal(dir);
-	snprintf(path, sizeof path, "%s/store.db", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/store.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/store.db-shm", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/consent.conf", dir);
-	unlink(path);
+	remove_file(dir, "store.db");
+	remove_file(dir, "store.db-wal");
+	remove_file(dir, "store.db-shm");
+	remove_file(dir, "consent.conf");
 	rmdir(dir);
 	return done_testing();
 }
